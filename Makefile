@@ -1,0 +1,41 @@
+# prisec: `make run` serves the app, `make test` runs every test. Both set themselves up.
+PYTHON ?= python3
+PORT ?= 5000
+HOST ?= 127.0.0.1
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+
+.PHONY: run test lint format db-upgrade clean
+
+# Reinstall whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(FLASK) db upgrade heads
+	$(FLASK) seed-demo --if-empty
+	@echo "prisec is serving on http://$(HOST):$(PORT)/"
+	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 app:app
+
+test: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+db-upgrade: $(VENV)/.installed
+	$(FLASK) db upgrade heads
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

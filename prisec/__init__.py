@@ -1,0 +1,84 @@
+"""prisec: a self-hosted dashboard for running a research seminar series."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from .config import Config
+from .database import configure_sqlite
+from .extensions import csrf, db, htmx, login, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then instance/config.py, then PRISEC_* env, then tests."""
+    test_config = test_config or {}
+    instance_path = (
+        test_config.get("INSTANCE_PATH")
+        or os.environ.get("PRISEC_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(Path(instance_path).resolve()),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PRISEC")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    (instance / "uploads").mkdir(exist_ok=True)
+    app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'prisec.db'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
+    if app.config.get("TESTING"):
+        app.jinja_env.undefined = StrictUndefined
+
+    configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login.init_app(app)
+
+    from . import cli, dataversion, errors, filters, models, schedule, uploads  # noqa: F401
+
+    filters.init_app(app)
+    errors.init_app(app)
+    schedule.init_app(app)
+    uploads.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _instance_secret_key(path: Path) -> str:
+    """The installation's secret key, generated on first start and readable by its owner only."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        # Another worker created it first: use theirs.
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,32 @@
+"""Configuration defaults; instance/config.py and PRISEC_* environment variables override them."""
+
+from __future__ import annotations
+
+
+class Config:
+    """Defaults for every installation."""
+
+    # Filled in by create_app from the instance folder when left empty.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Seconds a writer waits on a locked SQLite file before giving up.
+    SQLITE_BUSY_TIMEOUT = 5
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024
+    # Host name that makes calendar UIDs unique across installations.
+    SITE_HOST = "localhost"
+    PAST_PAGE_SIZE = 20
+    # Where the public schedule at / comes from when several series exist.
+    DEFAULT_SERIES: str | None = None
+
+
+class TestConfig(Config):
+    """Overrides for the test suite."""
+
+    TESTING = True
+    WTF_CSRF_ENABLED = True

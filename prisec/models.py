@@ -1,0 +1,340 @@
+"""Typed models of series, speakers, talks, reschedules, revisions and organizers."""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from datetime import datetime, time
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    and_,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
+from sqlalchemy.sql.elements import ColumnElement
+
+from .database import UTCDateTime, utcnow
+from .extensions import db, login
+
+
+class TalkStatus(enum.StrEnum):
+    """Whether a talk still takes place."""
+
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+
+
+class Listing(enum.StrEnum):
+    """Which side of the schedule a talk is listed on: `auto` follows the clock."""
+
+    AUTO = "auto"
+    UPCOMING = "upcoming"
+    PAST = "past"
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # Stored as the lower-case values, checked by the database.
+    return Enum(
+        cls,
+        name=name,
+        values_callable=lambda e: [m.value for m in e],
+        validate_strings=True,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+    )
+
+
+def slugify(text: str, max_length: int = 60) -> str:
+    """A readable ASCII slug for URLs: 'Privacy Auditing in ML' -> 'privacy-auditing-in-ml'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        # Cut at a word boundary rather than mid-word.
+        slug = slug[: max_length + 1].rsplit("-", 1)[0]
+    return slug
+
+
+class Series(db.Model):
+    """A named seminar series with its own time zone and defaults."""
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    timezone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    default_start_time: Mapped[time] = mapped_column(Time, default=time(13, 0))
+    default_duration_minutes: Mapped[int] = mapped_column(Integer, default=60)
+    # Recurrence: every N weeks on a weekday (0 = Monday); empty when irregular.
+    recurrence_weeks: Mapped[int | None] = mapped_column(Integer)
+    recurrence_weekday: Mapped[int | None] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, default="")
+    mailing_list_url: Mapped[str] = mapped_column(String(2000), default="")
+    youtube_url: Mapped[str] = mapped_column(String(2000), default="")
+    zoom_url: Mapped[str] = mapped_column(String(2000), default="")
+    calendar_html_url: Mapped[str] = mapped_column(String(2000), default="")
+    calendar_ics_url: Mapped[str] = mapped_column(String(2000), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    organizers: Mapped[list[SeriesOrganizer]] = relationship(
+        back_populates="series",
+        order_by="SeriesOrganizer.position",
+        cascade="all, delete-orphan",
+    )
+    talks: Mapped[list[Talk]] = relationship(back_populates="series")
+
+    def __repr__(self) -> str:
+        return f"<Series {self.slug}>"
+
+
+class SeriesOrganizer(db.Model):
+    """One entry of a series' public organizer list (not a login account)."""
+
+    __tablename__ = "series_organizer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    honorific: Mapped[str] = mapped_column(String(40), default="")
+    name: Mapped[str] = mapped_column(String(200))
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    homepage: Mapped[str] = mapped_column(String(2000), default="")
+
+    series: Mapped[Series] = relationship(back_populates="organizers")
+
+
+class Speaker(db.Model):
+    """A person who gives talks."""
+
+    __tablename__ = "speaker"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    honorific: Mapped[str] = mapped_column(String(40), default="")
+    name: Mapped[str] = mapped_column(String(200), index=True)
+    affiliation: Mapped[str] = mapped_column(String(300), default="")
+    homepage: Mapped[str] = mapped_column(String(2000), default="")
+    # File name under instance/uploads/ (content hash), empty when there is no photo.
+    photo: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def display_name(self) -> str:
+        """Honorific and name, as the schedule prints them: 'Prof. Reza Shokri'."""
+        return f"{self.honorific} {self.name}".strip()
+
+    @property
+    def initials(self) -> str:
+        """Up to two initials for the photo placeholder."""
+        parts = [p for p in re.split(r"[\s\-]+", self.name) if p]
+        picked = parts[:1] + parts[-1:] if len(parts) > 1 else parts
+        return "".join(p[0].upper() for p in picked)
+
+    def __repr__(self) -> str:
+        return f"<Speaker {self.name}>"
+
+
+class TalkSpeaker(db.Model):
+    """A speaker's place in a talk's speaker list."""
+
+    __tablename__ = "talk_speaker"
+    __table_args__ = (UniqueConstraint("talk_id", "speaker_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speaker.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    talk: Mapped[Talk] = relationship(back_populates="speaker_links")
+    speaker: Mapped[Speaker] = relationship(lazy="joined")
+
+
+class Talk(db.Model):
+    """One session of a series."""
+
+    __tablename__ = "talk"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300), default="")
+    abstract: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(Text, default="")
+    start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    end: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    registration_url: Mapped[str] = mapped_column(String(2000), default="")
+    livestream_url: Mapped[str] = mapped_column(String(2000), default="")
+    recording_url: Mapped[str] = mapped_column(String(2000), default="")
+    slides_url: Mapped[str] = mapped_column(String(2000), default="")
+    code_url: Mapped[str] = mapped_column(String(2000), default="")
+    paper_url: Mapped[str] = mapped_column(String(2000), default="")
+    event_name: Mapped[str] = mapped_column(String(300), default="")
+    event_url: Mapped[str] = mapped_column(String(2000), default="")
+    location: Mapped[str] = mapped_column(String(300), default="")
+    status: Mapped[TalkStatus] = mapped_column(
+        _enum(TalkStatus, "talk_status"), default=TalkStatus.SCHEDULED
+    )
+    listing: Mapped[Listing] = mapped_column(_enum(Listing, "talk_listing"), default=Listing.AUTO)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when a talk is moved to the trash; it can be restored until purged.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Optimistic locking: SQLAlchemy adds "AND version = ?" to every UPDATE, so a save
+    # from a stale form fails instead of overwriting someone else's change.
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    # How often the date, time, status or location changed: the calendar SEQUENCE.
+    sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    series: Mapped[Series] = relationship(back_populates="talks", lazy="joined")
+    speaker_links: Mapped[list[TalkSpeaker]] = relationship(
+        back_populates="talk",
+        order_by="TalkSpeaker.position",
+        cascade="all, delete-orphan",
+    )
+    reschedules: Mapped[list[Reschedule]] = relationship(
+        back_populates="talk",
+        order_by="Reschedule.changed_at",
+        cascade="all, delete-orphan",
+    )
+    revisions: Mapped[list[TalkRevision]] = relationship(
+        back_populates="talk",
+        order_by="TalkRevision.id",
+        cascade="all, delete-orphan",
+    )
+
+    @property
+    def speakers(self) -> list[Speaker]:
+        """The speakers in their listed order."""
+        return [link.speaker for link in self.speaker_links]
+
+    @property
+    def slug(self) -> str:
+        """The readable part of the talk's URL."""
+        return slugify(self.title) or "talk"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == TalkStatus.CANCELLED
+
+    @property
+    def previous_starts(self) -> list[datetime]:
+        """Every earlier start, oldest first, as shown struck through."""
+        return [r.previous_start for r in self.reschedules]
+
+    def is_upcoming(self, now: datetime) -> bool:
+        """Which side of the schedule the talk is listed on at the instant `now`."""
+        return listed_upcoming(self.listing, self.end, now)
+
+    def __repr__(self) -> str:
+        return f"<Talk {self.id} {self.title[:30]!r}>"
+
+
+def listed_upcoming(listing: Listing, end: datetime, now: datetime) -> bool:
+    """The listing rule: `auto` is upcoming until the end passes; the others are pinned."""
+    if listing == Listing.UPCOMING:
+        return True
+    if listing == Listing.PAST:
+        return False
+    return end > now
+
+
+def upcoming_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL form of `listed_upcoming` for queries."""
+    return or_(
+        Talk.listing == Listing.UPCOMING,
+        and_(Talk.listing == Listing.AUTO, Talk.end > now),
+    )
+
+
+def past_clause(now: datetime) -> ColumnElement[bool]:
+    """SQL form of the complement of `listed_upcoming`."""
+    return or_(
+        Talk.listing == Listing.PAST,
+        and_(Talk.listing == Listing.AUTO, Talk.end <= now),
+    )
+
+
+def public_talks(series: Series | None = None):
+    """A select() of talks the public may see: published, not deleted, speakers loaded."""
+    query = (
+        select(Talk)
+        .where(Talk.published.is_(True), Talk.deleted_at.is_(None))
+        .options(selectinload(Talk.speaker_links), selectinload(Talk.reschedules))
+    )
+    if series is not None:
+        query = query.where(Talk.series_id == series.id)
+    return query
+
+
+class Reschedule(db.Model):
+    """An earlier start of a talk, kept when its date or time changed."""
+
+    __tablename__ = "reschedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
+    previous_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    previous_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(String(500), default="")
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id"))
+
+    talk: Mapped[Talk] = relationship(back_populates="reschedules")
+    changed_by: Mapped[Organizer | None] = relationship()
+
+
+class TalkRevision(db.Model):
+    """A saved state of a talk: who changed what, and when."""
+
+    __tablename__ = "talk_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    talk_id: Mapped[int] = mapped_column(ForeignKey("talk.id", ondelete="CASCADE"), index=True)
+    talk_version: Mapped[int] = mapped_column(Integer)
+    organizer_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    # The whole talk as plain JSON after the change, and the fields that changed.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    talk: Mapped[Talk] = relationship(back_populates="revisions")
+    organizer: Mapped[Organizer | None] = relationship()
+
+
+class Organizer(UserMixin, db.Model):
+    """A login account of someone who runs series."""
+
+    __tablename__ = "organizer"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self) -> bool:  # flask-login reads this
+        return self.active
+
+
+@login.user_loader
+def _load_organizer(organizer_id: str) -> Organizer | None:
+    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None

@@ -1,0 +1,126 @@
+"""Fixtures: the real app factory over a real SQLite file, clients, and talk factories."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from flask_migrate import upgrade
+
+from prisec.editing import create_talk as create_talk_operation
+from prisec.extensions import db as _db
+from prisec.models import Series, Speaker, Talk
+from tests.helpers import make_app
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database with every migration applied, copied for each test (faster than upgrading)."""
+    instance = tmp_path_factory.mktemp("template-instance")
+    app = make_app(instance)
+    with app.app_context():
+        upgrade(revision="heads")
+        _db.session.execute(_db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        _db.engine.dispose()
+    return instance / "prisec.db"
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
+    """The application with its own instance folder and a freshly migrated SQLite file."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(migrated_database, instance / "prisec.db")
+    application = make_app(instance)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app: Flask):
+    """The SQLAlchemy handle, bound to the test's app."""
+    return _db
+
+
+@pytest.fixture
+def create_series(app: Flask) -> Callable[..., Series]:
+    """Factory: a series, London time by default."""
+
+    def factory(**kw: Any) -> Series:
+        kw.setdefault("slug", f"series-{_next()}")
+        kw.setdefault("name", "Test Seminar")
+        kw.setdefault("timezone", "Europe/London")
+        series = Series(**kw)
+        _db.session.add(series)
+        _db.session.commit()
+        return series
+
+    return factory
+
+
+@pytest.fixture
+def create_speaker(app: Flask) -> Callable[..., Speaker]:
+    """Factory: a speaker."""
+
+    def factory(**kw: Any) -> Speaker:
+        kw.setdefault("name", f"Speaker {_next()}")
+        kw.setdefault("honorific", "Dr.")
+        kw.setdefault("affiliation", "University of Testing")
+        speaker = Speaker(**kw)
+        _db.session.add(speaker)
+        return speaker
+
+    return factory
+
+
+@pytest.fixture
+def create_talk(create_series, create_speaker) -> Callable[..., Talk]:
+    """Factory: a published talk through the real create operation, one hour long."""
+    default_series: list[Series] = []
+
+    def factory(
+        series: Series | None = None,
+        speakers: list[Speaker] | None = None,
+        start: datetime | None = None,
+        **kw: Any,
+    ) -> Talk:
+        if series is None:
+            if not default_series:
+                default_series.append(create_series())
+            series = default_series[0]
+        start = start or datetime.now(UTC) + timedelta(days=7)
+        kw.setdefault("end", start + timedelta(hours=1))
+        kw.setdefault("title", f"Talk {_next()}")
+        kw.setdefault("published", True)
+        talk = create_talk_operation(
+            series, speakers if speakers is not None else [create_speaker()], start=start, **kw
+        )
+        _db.session.commit()
+        return talk
+
+    return factory
+
+
+_counter = iter(range(1, 10**9))
+
+
+def _next() -> int:
+    return next(_counter)

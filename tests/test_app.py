@@ -1,0 +1,73 @@
+"""Start-up: configuration layers, the instance folder, SQLite settings and migrations."""
+
+import stat
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from prisec.extensions import db as _db
+from tests.helpers import make_app
+
+
+def test_secret_key_is_generated_once_and_private(tmp_path):
+    first = make_app(tmp_path)
+    key_file = tmp_path / "secret_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert len(first.config["SECRET_KEY"]) >= 64
+    again = make_app(tmp_path)
+    assert again.config["SECRET_KEY"] == first.config["SECRET_KEY"]
+    assert make_app(tmp_path / "other").config["SECRET_KEY"] != first.config["SECRET_KEY"]
+
+
+def test_instance_folder_holds_database_and_uploads(tmp_path):
+    app = make_app(tmp_path)
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'prisec.db'}"
+    assert (tmp_path / "uploads").is_dir()
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, db):
+    connection = db.session.connection()
+    assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_configuration_layers(tmp_path, monkeypatch):
+    (tmp_path / "config.py").write_text('SITE_HOST = "seminars.example.org"\nPAST_PAGE_SIZE = 5\n')
+    monkeypatch.setenv("PRISEC_PAST_PAGE_SIZE", "7")
+    app = make_app(tmp_path)
+    assert app.config["SITE_HOST"] == "seminars.example.org"  # instance/config.py
+    assert app.config["PAST_PAGE_SIZE"] == 7  # environment beats the file
+    assert make_app(tmp_path, PAST_PAGE_SIZE=3).config["PAST_PAGE_SIZE"] == 3  # tests beat all
+
+
+def test_database_url_from_the_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
+    app = make_app(tmp_path)
+    assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("elsewhere.db")
+
+
+def test_migrations_match_the_models(app, db):
+    # The fixture's database was built by running every migration; the models must agree.
+    with db.engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), _db.metadata)
+    assert diff == []
+
+
+def test_templates_are_strict_in_tests(app):
+    from jinja2 import StrictUndefined
+
+    assert app.jinja_env.undefined is StrictUndefined
+
+
+def test_every_write_raises_the_data_version(db, create_talk):
+    from prisec.dataversion import current_version
+
+    before = current_version()
+    talk = create_talk()
+    after_create = current_version()
+    assert after_create > before
+    assert current_version() == after_create  # reading changes nothing
+    talk.title = "Changed"
+    db.session.commit()
+    assert current_version() > after_create
