@@ -1,0 +1,56 @@
+"""`flask import ...` and `flask export ...`: bringing a site in and taking it out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+
+from .apply import ImportReport, import_schedule
+from .jekyll import parse_page
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        # A page saved in a legacy encoding: read it as Windows-1252 and let the repair run.
+        return path.read_text(encoding="cp1252", errors="replace")
+
+
+def _echo_report(report: ImportReport) -> None:
+    for line in report.lines():
+        click.echo(line, err=line.startswith("problem:"))
+
+
+@click.group("import", help="Import talks from a Jekyll page or Hugo talk pages, or a JSON export.")
+def import_group() -> None:
+    """The `flask import` commands."""
+
+
+@import_group.command("page")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--series", "slug", required=True, help="Slug of the series; created when new.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
+)
+@click.option(
+    "--photos",
+    "photo_dirs",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder holding the speakers' photos (default: as the page refers to them).",
+)
+def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ...]) -> None:
+    """Import the talks, organizers and links of a Jekyll seminar page."""
+    parsed = parse_page(_read_text(file))
+    report = import_schedule(
+        parsed, slug, dry_run=dry_run, base=file.parent, photo_dirs=list(photo_dirs)
+    )
+    _echo_report(report)
+
+
+def init_app(app: Flask) -> None:
+    """Register the `import` and `export` command groups."""
+    app.cli.add_command(import_group)
