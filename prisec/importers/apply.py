@@ -178,7 +178,9 @@ class Importer:
             try:
                 starts.append(wallclock.combine(day, at, zone, fold=0))
             except ValueError as exc:
-                self.report.problems.append(Problem(entry.line, f"{exc}; talk skipped"))
+                self.report.problems.append(
+                    Problem(entry.line, f"{exc}; talk skipped", entry.source)
+                )
                 return None
         return starts
 
@@ -202,7 +204,7 @@ class Importer:
         if starts is None:
             return None
         names = [s.name for s in entry.speakers]
-        duration = timedelta(minutes=series.default_duration_minutes)
+        duration = timedelta(minutes=entry.duration_minutes or series.default_duration_minutes)
         fields = {name: getattr(entry, name) for name in TALK_FIELDS}
         existing = self._existing(entry, starts)
         label = _describe(starts[-1], entry.zone or series.timezone, names, entry.title)
@@ -214,7 +216,7 @@ class Importer:
                 start=starts[0],
                 end=starts[0] + duration,
                 listing=Listing.AUTO,
-                published=True,
+                published=entry.published,
                 **fields,
             )
             talk.revisions[-1].summary = "Imported"
@@ -267,4 +269,27 @@ def import_schedule(
     for entry in parsed.talks:
         importer.talk(entry, base)
     importer.report.problems.sort(key=lambda p: p.line)
+    return importer.finish()
+
+
+def import_talk_pages(
+    pages: list[tuple[TalkEntry | None, list[Problem], Path]],
+    slug: str,
+    *,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Apply talks read from separate files (Hugo pages) to the series `slug`.
+
+    Each item is a page's talk (None when unreadable), its problems and its folder.
+    """
+    importer = Importer(slug, dry_run=dry_run)
+    talks = [t for t, _, _ in pages if t is not None]
+    events = Counter(t.event_name for t in talks if t.event_name).most_common(1)
+    # A new series is named after the event its talks share, if any.
+    series = SeriesEntry(name=events[0][0] if events else "")
+    importer.use_series(series, [t.zone for t in talks if t.zone])
+    for entry, problems, base in pages:
+        importer.report.problems.extend(problems)
+        if entry is not None:
+            importer.talk(entry, base)
     return importer.finish()

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from .apply import ImportReport, import_schedule
+from .apply import ImportReport, import_schedule, import_talk_pages
+from .hugo import featured_image, parse_talk_page, talk_files
 from .jekyll import parse_page
 
 
@@ -49,6 +50,32 @@ def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ..
         parsed, slug, dry_run=dry_run, base=file.parent, photo_dirs=list(photo_dirs)
     )
     _echo_report(report)
+
+
+@import_group.command("hugo")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--series", "slug", required=True, help="Slug of the series; created when new.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
+)
+@click.option(
+    "--base-url",
+    default="",
+    help="Address of the old site's page folder, to link slides and PDFs kept beside a page.",
+)
+def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
+    """Import Hugo Academic talk pages: one file, or every index.md or .md in a folder tree."""
+    files = talk_files(path)
+    if not files:
+        raise click.ClickException(f"no .md files under {path}")
+    pages = []
+    for file in files:
+        source = str(file.relative_to(path)) if path.is_dir() else file.name
+        parsed = parse_talk_page(_read_text(file), source=source, base_url=base_url)
+        if parsed.talk is not None and not parsed.talk.speakers[0].photo:
+            parsed.talk.speakers[0].photo = featured_image(file)
+        pages.append((parsed.talk, parsed.problems, file.parent))
+    _echo_report(import_talk_pages(pages, slug, dry_run=dry_run))
 
 
 def init_app(app: Flask) -> None:

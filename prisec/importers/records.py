@@ -12,9 +12,14 @@ class Problem:
 
     line: int
     message: str
+    # The file, when an import reads several.
+    source: str = ""
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.message}" if self.line else self.message
+        where = f"line {self.line}" if self.line else ""
+        if self.source:
+            where = f"{self.source}, {where}" if where else self.source
+        return f"{where}: {self.message}" if where else self.message
 
 
 @dataclass
@@ -52,6 +57,11 @@ class TalkEntry:
     paper_url: str = ""
     event_name: str = ""
     event_url: str = ""
+    # None means the series' default duration.
+    duration_minutes: int | None = None
+    published: bool = True
+    # The file the talk came from, when an import reads several.
+    source: str = ""
 
 
 @dataclass
