@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 
+from ..exporting.cli import export_group
+from ..exporting.sitejson import ExportError, load_site
 from .apply import ImportReport, import_schedule, import_talk_pages
 from .hugo import featured_image, parse_talk_page, talk_files
 from .jekyll import parse_page
@@ -78,6 +81,32 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
     _echo_report(import_talk_pages(pages, slug, dry_run=dry_run))
 
 
+@import_group.command("json")
+@click.argument("file", type=click.File("r", encoding="utf-8"))
+def import_json(file) -> None:
+    """Load a `flask export json` document into an empty database, keeping every id."""
+    try:
+        document = json.load(file)
+    except json.JSONDecodeError as exc:
+        raise click.ClickException(f"{file.name} is not JSON: {exc}") from exc
+    try:
+        report = load_site(document, current_app.config["UPLOAD_FOLDER"])
+    except ExportError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for note in report.notes:
+        click.echo(f"note: {note}")
+    total = sum(report.rows.values())
+    click.echo(f"Imported {total} rows into {len(report.rows)} tables.")
+    if report.files_written:
+        click.echo(f"Wrote {report.files_written} uploaded files.")
+    if report.files_missing:
+        click.echo(
+            f"{len(report.files_missing)} uploaded files are referenced but not here: copy "
+            "the old instance/uploads/ folder into this one (or export with --with-files)."
+        )
+
+
 def init_app(app: Flask) -> None:
     """Register the `import` and `export` command groups."""
     app.cli.add_command(import_group)
+    app.cli.add_command(export_group)
