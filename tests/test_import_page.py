@@ -259,3 +259,37 @@ def test_existing_series_keeps_its_settings(runner, db, create_series):
     assert series.youtube_url.endswith("PrivacyandMachineLearningInterestGroup")
     # The page's world-clock links say London, whatever the series' zone.
     assert _talks(db)["Sara Hooker"].start == datetime(2021, 11, 3, 16, 0, tzinfo=UTC)
+
+
+def test_abstract_with_blank_lines_and_a_weekday_in_the_date():
+    page = """### Upcoming Seminars
+
+- Wednesday, 1 December 2021, 14:00 ([UK time](https://www.timeanddate.com/worldclock/fixedtime.html?p1=136))
+**Dr. Grace Hopper (Navy)**
+Compilers
+<details>
+**Abstract:**
+First paragraph.
+
+Second paragraph.
+
+**Bio:**
+Admiral.
+</details>
+
+### Organizers
+- Dr. Someone, Somewhere
+"""
+    parsed = parse_page(page)
+    assert parsed.problems == []
+    (talk,) = parsed.talks
+    assert talk.day == date(2021, 12, 1)
+    assert talk.abstract == "First paragraph.\n\nSecond paragraph."
+    assert talk.bio == "Admiral."
+    assert parsed.series.organizers[0].affiliation == "Somewhere"
+
+
+def test_series_slug_must_read_well(runner):
+    result = runner.invoke(args=["import", "page", str(PAGE), "--series", "PriSec ML"])
+    assert result.exit_code == 2
+    assert "such as 'prisec-ml'" in result.output

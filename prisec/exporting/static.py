@@ -141,10 +141,10 @@ class StaticSite:
         urls = (internal_url(link, page.url) for link in found)
         return [u for u in urls if u is not None]
 
-    def crawl(self) -> None:
-        """Fetch every public page reachable from the seeds."""
+    def crawl(self, max_pages: int = 100_000) -> None:
+        """Fetch every public page reachable from the seeds (at most `max_pages`)."""
         queue = deque(self.seeds())
-        while queue:
+        while queue and len(self.fetched) < max_pages:
             url = queue.popleft()
             if url in self.fetched or not self.public(url):
                 continue

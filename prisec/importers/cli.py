@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from ..exporting.cli import export_group
 from ..exporting.sitejson import ExportError, load_site
+from ..models import slugify
 from .apply import ImportReport, import_schedule, import_talk_pages
 from .hugo import featured_image, parse_talk_page, talk_files
 from .jekyll import parse_page
@@ -21,6 +22,15 @@ def _read_text(path: Path) -> str:
     except UnicodeDecodeError:
         # A page saved in a legacy encoding: read it as Windows-1252 and let the repair run.
         return path.read_text(encoding="cp1252", errors="replace")
+
+
+def _series_slug(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """Refuse a slug that would not read well in the series' URL."""
+    if value != slugify(value):
+        raise click.BadParameter(
+            f"use lower-case letters, digits and dashes, such as {slugify(value) or 'seminar'!r}"
+        )
+    return value
 
 
 def _echo_report(report: ImportReport) -> None:
@@ -35,7 +45,13 @@ def import_group() -> None:
 
 @import_group.command("page")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--series", "slug", required=True, help="Slug of the series; created when new.")
+@click.option(
+    "--series",
+    "slug",
+    required=True,
+    callback=_series_slug,
+    help="Slug of the series; created when new.",
+)
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
 )
@@ -57,7 +73,13 @@ def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ..
 
 @import_group.command("hugo")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--series", "slug", required=True, help="Slug of the series; created when new.")
+@click.option(
+    "--series",
+    "slug",
+    required=True,
+    callback=_series_slug,
+    help="Slug of the series; created when new.",
+)
 @click.option(
     "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
 )

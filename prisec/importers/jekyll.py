@@ -29,6 +29,7 @@ _DATE_LINE = re.compile(
     r"^(?P<day>[^,(]*?)\s*(?:,\s*(?P<at>\d{1,2}[:.]\d{2}))?\s*"
     r"(?:\(\s*\[(?P<label>[^\]]*)\]\((?P<clock>[^)\s]*)\)\s*\))?\s*$"
 )
+_WEEKDAY = re.compile(r"^(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+", re.IGNORECASE)
 _BOLD = re.compile(r"^\*\*(?P<text>.+?)\*\*\s*$")
 _LINK = re.compile(r"\[(?P<label>[^\[\]]*)\]\((?P<url>[^()\s]*)\)")
 _LINK_OPEN = re.compile(r"\[(?P<label>[^\[\]]*)\]\(")
@@ -185,7 +186,7 @@ def _parse_block(block: _Block) -> TalkEntry | None:
             problems.append(Problem(number, f"earlier date {struck.group('day')!r} not read"))
         else:
             previous.append(day)
-    match = _DATE_LINE.match(_STRUCK.sub("", date_text).strip())
+    match = _DATE_LINE.match(_WEEKDAY.sub("", _STRUCK.sub("", date_text).strip()))
     day = parse_day(match.group("day")) if match else None
     if match is None or day is None:
         problems.append(Problem(number, f"no date found in {date_text!r}; talk skipped"))
@@ -254,6 +255,11 @@ def _parse_block(block: _Block) -> TalkEntry | None:
     if homepage and len(talk.speakers) == 1:
         talk.speakers[0].homepage = homepage.group("url")
     return talk
+
+
+def _details_open(block: _Block) -> bool:
+    text = " ".join(line for _, line in block.lines).lower()
+    return text.count("<details") > text.count("</details>")
 
 
 def _front_matter(lines: list[str], problems: list[Problem]) -> tuple[dict, int]:
@@ -347,6 +353,10 @@ def parse_page(text: str) -> ParsedSchedule:
             about.append([])
             continue
         if not line:
+            if block is not None and _details_open(block):
+                # A blank line inside an abstract separates paragraphs; the talk goes on.
+                block.lines.append((number, ""))
+                continue
             finish_block()
             about.append([])
             continue
