@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import shutil
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import Column, LargeBinary, MetaData, Numeric, Table, Time, Uuid, select
 
 from prisec import demo
 from prisec.database import utcnow
 from prisec.editing import record_revision
+from prisec.exporting.sitejson import decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Speaker, Talk, TalkStatus
 from tests.helpers import make_app
@@ -150,3 +153,24 @@ def test_times_are_iso_8601(app, runner):
     talk = dict(zip(table["columns"], table["rows"][0], strict=True))
     assert talk["deleted_at"] == "2024-02-29T23:59:58+00:00"
     assert datetime.fromisoformat(talk["start"]) < utcnow()
+
+
+def test_values_of_every_column_kind_survive_encoding():
+    """Kinds other tables may use (money, ids, bytes) round-trip exactly, not as floats."""
+    table = Table(
+        "kinds",
+        MetaData(),
+        Column("amount", Numeric(10, 2)),
+        Column("token", Uuid()),
+        Column("blob", LargeBinary()),
+        Column("at", Time()),
+    )
+    values = {
+        "amount": Decimal("12.30"),
+        "token": UUID("12345678-1234-5678-1234-567812345678"),
+        "blob": b"\x00\xff",
+        "at": datetime(2021, 1, 1, 13, 30).time(),
+    }
+    for name, value in values.items():
+        encoded = json.loads(json.dumps(encode_value(value)))
+        assert decode_value(table.columns[name], encoded) == value, name

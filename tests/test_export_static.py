@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from prisec import demo
-from prisec.exporting.static import file_for, relative_link
+from prisec.exporting.static import PRIVATE_ENDPOINT, file_for, relative_link
 from prisec.extensions import db as _db
 from prisec.models import Speaker
 
@@ -121,3 +121,19 @@ def test_file_names(url, content_type, expected):
 def test_relative_links():
     assert relative_link("talks/1/x.html", "index.html") == "../../index.html"
     assert relative_link("index.html", "talks/1/x.html", "past") == "talks/1/x.html#past"
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "private"),
+    [
+        ("schedule.healthz", True),
+        ("auth.login", True),
+        ("dashboard.index", True),
+        ("invites.accept", True),
+        ("schedule.index", False),
+        ("feeds.series_feed", False),
+        ("authors.index", False),
+    ],
+)
+def test_server_only_endpoints(endpoint, private):
+    assert bool(PRIVATE_ENDPOINT.search(endpoint)) is private

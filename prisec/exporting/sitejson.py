@@ -10,8 +10,10 @@ import base64
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     JSON,
@@ -19,10 +21,13 @@ from sqlalchemy import (
     Date,
     DateTime,
     Enum,
+    Float,
     Integer,
     LargeBinary,
+    Numeric,
     Table,
     Time,
+    Uuid,
     func,
     select,
     text,
@@ -56,6 +61,8 @@ def encode_value(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, bytes):
         return base64.b64encode(value).decode("ascii")
+    if isinstance(value, Decimal | UUID):
+        return str(value)  # exact, unlike a JSON number
     if hasattr(value, "value") and not isinstance(value, dict | list):
         return value.value  # an enum member
     return value
@@ -78,6 +85,10 @@ def decode_value(column: Column, value: Any) -> Any:
         return time.fromisoformat(value)
     if isinstance(kind, LargeBinary):
         return base64.b64decode(value)
+    if isinstance(kind, Numeric) and not isinstance(kind, Float) and isinstance(value, str):
+        return Decimal(value)
+    if isinstance(kind, Uuid) and isinstance(value, str):
+        return UUID(value)
     return value
 
 

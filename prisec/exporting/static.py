@@ -27,7 +27,8 @@ from ..models import Series, public_talks
 HOST = "localhost"
 # Endpoints that belong to the running server, not to a public page a static host can serve.
 PRIVATE_ENDPOINT = re.compile(
-    r"health|login|logout|auth|dashboard|admin|account|password|invite|organi[sz]er\."
+    r"(?:^|[._])(?:healthz?|login|logout|auth|dashboard|admin|accounts?|password|invites?)"
+    r"(?:[._]|$)"
 )
 # Attributes holding a URL, and htmx attributes that would fetch from the server.
 _URL_ATTRIBUTE = re.compile(
@@ -37,6 +38,8 @@ _URL_ATTRIBUTE = re.compile(
 _HTMX_REQUEST = re.compile(
     r"""\s+hx-(?:get|post|put|patch|delete)=(["']).*?\1""", re.IGNORECASE | re.DOTALL
 )
+_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_CANONICAL = re.compile(r"""\brel=(["'])canonical\1""", re.IGNORECASE)
 _CSS_URL = re.compile(r"""url\(\s*(?P<quote>["']?)(?P<url>[^"')]+)(?P=quote)\s*\)""")
 
 
@@ -191,16 +194,19 @@ class StaticSite:
         """The page with its links pointing at the exported files and no server requests."""
         text = _HTMX_REQUEST.sub("", page.body.decode("utf-8"))
 
-        def replace(match: re.Match[str]) -> str:
-            before = text[max(0, match.start() - 80) : match.start()]
-            kind = "canonical" if 'rel="canonical"' in before[before.rfind("<") :] else ""
-            link = self._rewrite(match.group("url"), page.url, own_file, kind)
-            if link is None:
-                return ""
-            quote = match.group("quote")
-            return f"{match.group('name')}={quote}{html.escape(link, quote=True)}{quote}"
+        def rewrite_tag(tag: re.Match[str]) -> str:
+            kind = "canonical" if _CANONICAL.search(tag.group(0)) else ""
 
-        return _URL_ATTRIBUTE.sub(replace, text)
+            def rewrite_attribute(match: re.Match[str]) -> str:
+                link = self._rewrite(match.group("url"), page.url, own_file, kind)
+                if link is None:
+                    return ""
+                quote = match.group("quote")
+                return f"{match.group('name')}={quote}{html.escape(link, quote=True)}{quote}"
+
+            return _URL_ATTRIBUTE.sub(rewrite_attribute, tag.group(0))
+
+        return _TAG.sub(rewrite_tag, text)
 
     def rewrite_css(self, page: Fetched, own_file: str) -> str:
         """The stylesheet with url(...) pointing at the exported files."""

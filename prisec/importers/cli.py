@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -105,7 +106,7 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
 
 @import_group.command("json")
 @click.argument("file", type=click.File("r", encoding="utf-8"))
-def import_json(file) -> None:
+def import_json(file: TextIO) -> None:
     """Load a `flask export json` document into an empty database, keeping every id."""
     try:
         document = json.load(file)
