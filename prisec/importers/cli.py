@@ -9,6 +9,7 @@ from typing import TextIO
 import click
 from flask import Flask, current_app
 
+from ..backup import backup_command, restore_command
 from ..exporting.cli import export_group
 from ..exporting.sitejson import ExportError, load_site
 from ..models import slugify
@@ -130,6 +131,8 @@ def import_json(file: TextIO) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Register the `import` and `export` command groups."""
+    """Register the `import` and `export` command groups, and `backup` and `restore`."""
     app.cli.add_command(import_group)
     app.cli.add_command(export_group)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
