@@ -128,6 +128,26 @@ def test_import_refuses_a_database_with_data(app, runner, tmp_path):
             {"format": "prisec-site", "format_version": 1, "tables": {"papers": {}}},
             "table 'papers', which this version of prisec does not have",
         ),
+        (
+            {"format": "prisec-site", "format_version": 1, "tables": {"series": {"rows": 1}}},
+            "table 'series' is not a list of columns and rows",
+        ),
+        (
+            {
+                "format": "prisec-site",
+                "format_version": 1,
+                "tables": {"series": {"columns": ["id", "slug"], "rows": [[1, None]]}},
+            },
+            "could not be loaded, nothing was written",
+        ),
+        (
+            {
+                "format": "prisec-site",
+                "format_version": 1,
+                "tables": {"series": {"columns": ["id", "created_at"], "rows": [[1, "soon"]]}},
+            },
+            "could not be loaded, nothing was written",
+        ),
     ],
 )
 def test_import_explains_what_it_cannot_read(runner, tmp_path, document, message):

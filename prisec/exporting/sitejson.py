@@ -161,12 +161,22 @@ def _check(document: Any) -> dict[str, Any]:
             f"({FORMAT_VERSION}); upgrade prisec first"
         )
     tables = {t.name: t for t in _tables()}
-    for name, content in document.get("tables", {}).items():
+    content_of_tables = document.get("tables")
+    if not isinstance(content_of_tables, dict):
+        raise ExportError('the export has no "tables"')
+    for name, content in content_of_tables.items():
         if name not in tables:
             raise ExportError(
                 f"the export holds table {name!r}, which this version of prisec does not "
                 "have; upgrade prisec and run `flask db upgrade heads` first"
             )
+        if (
+            not isinstance(content, dict)
+            or not isinstance(content.get("columns"), list)
+            or not isinstance(content.get("rows"), list)
+            or any(len(row) != len(content["columns"]) for row in content["rows"])
+        ):
+            raise ExportError(f"the export's table {name!r} is not a list of columns and rows")
         unknown = set(content["columns"]) - {c.name for c in tables[name].columns}
         if unknown:
             raise ExportError(
@@ -202,23 +212,27 @@ def load_site(document: Any, upload_folder: str | Path) -> LoadReport:
             f"the export was made at schema {document.get('schema_revisions')}, this database "
             f"is at {_schema_revisions()}; columns missing from the export get their defaults"
         )
-    content = document.get("tables", {})
-    for table in tables.values():
-        if table.name not in content:
-            continue
-        names = content[table.name]["columns"]
-        columns = [table.columns[n] for n in names]
-        rows = [
-            {c.name: decode_value(c, v) for c, v in zip(columns, row, strict=True)}
-            for row in content[table.name]["rows"]
-        ]
-        if table.name in REPLACED_ON_IMPORT and rows:
-            db.session.execute(table.delete())
-        if rows:
-            db.session.execute(table.insert(), rows)
-        report.rows[table.name] = len(rows)
-    _fix_sequences(list(tables.values()))
-    db.session.commit()
+    content = document["tables"]
+    try:
+        for table in tables.values():
+            if table.name not in content:
+                continue
+            columns = [table.columns[n] for n in content[table.name]["columns"]]
+            rows = [
+                {c.name: decode_value(c, v) for c, v in zip(columns, row, strict=True)}
+                for row in content[table.name]["rows"]
+            ]
+            if table.name in REPLACED_ON_IMPORT and rows:
+                db.session.execute(table.delete())
+            if rows:
+                db.session.execute(table.insert(), rows)
+            report.rows[table.name] = len(rows)
+        _fix_sequences(list(tables.values()))
+        db.session.commit()
+    except (SQLAlchemyError, ValueError, TypeError) as exc:
+        # Nothing is half-imported: the whole load is one transaction.
+        db.session.rollback()
+        raise ExportError(f"the export could not be loaded, nothing was written: {exc}") from exc
 
     folder = _upload_folder(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
