@@ -13,7 +13,6 @@ from jinja2 import StrictUndefined
 from .config import Config
 from .database import configure_sqlite
 from .extensions import csrf, db, htmx, login, migrate
-from .importers import cli as importers_cli
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -65,6 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schedule.init_app(app)
     uploads.init_app(app)
     cli.init_app(app)
+    from .importers import cli as importers_cli
+
     importers_cli.init_app(app)
     return app
 
