@@ -1,0 +1,1 @@
+"""Exporting the site: a JSON document of every table, and the public pages as static files."""

@@ -1,0 +1,1 @@
+"""Importers: schedules and paper lists from static sites, parsed purely, then applied."""
