@@ -64,6 +64,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schedule.init_app(app)
     uploads.init_app(app)
     cli.init_app(app)
+    from . import feeds
+
+    feeds.init_app(app)
     return app
 
 
