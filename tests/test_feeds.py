@@ -210,7 +210,7 @@ def test_the_calendar_describes_itself_and_carries_its_zones(
         slug="prisec",
         name="PriSec-ML Seminar",
         timezone="America/Los_Angeles",
-        description="Talks on **privacy** and security.",
+        description="Talks on **privacy**, and security; fortnightly.\n\nAll welcome.",
     )
     create_talk(series=series, start=datetime(utcnow().year + 1, 6, 10, 16, 0, tzinfo=UTC))
     body = get_feed(client, "/series/prisec/calendar.ics")
@@ -220,7 +220,9 @@ def test_the_calendar_describes_itself_and_carries_its_zones(
     assert str(calendar["CALSCALE"]) == "GREGORIAN"
     assert str(calendar["METHOD"]) == "PUBLISH"
     assert str(calendar["X-WR-CALNAME"]) == "PriSec-ML Seminar"
-    assert str(calendar["X-WR-CALDESC"]) == "Talks on privacy and security."
+    unfolded = body.replace(b"\r\n ", b"")
+    caldesc = rb"X-WR-CALDESC:Talks on privacy\, and security\; fortnightly.\n\nAll welcome."
+    assert b"\r\n" + caldesc + b"\r\n" in unfolded
     assert str(calendar["X-WR-TIMEZONE"]) == "America/Los_Angeles"
     assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
     assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
@@ -292,6 +294,18 @@ def test_the_uid_comes_from_the_site_host(app, client, create_talk):
     talk = create_talk()
     ev = icalendar.Calendar.from_ical(get_feed(client, f"/talks/{talk.id}.ics")).walk("VEVENT")[0]
     assert str(ev["UID"]) == f"talk-{talk.id}@seminars.example.org"
+
+
+def test_the_demo_series_feeds_parse_alike(app, client, runner, parse_all):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    slug = app.extensions["sqlalchemy"].session.scalar(_db.text("SELECT slug FROM series"))
+    for url in ("/calendar.ics", f"/series/{slug}/calendar.ics", "/calendar.ics?past=all"):
+        events = parse_all(get_feed(client, url))
+        assert len(events) == 3
+        for talk_id in (int(u.split("-")[1].split("@")[0]) for u in events):
+            assert len(parse_all(get_feed(client, f"/talks/{talk_id}.ics"))) == 1
+    rescheduled = [e for e in events.values() if "Rescheduled from" in e.description]
+    assert len(rescheduled) == 1
 
 
 # --- changes: UID stays, SEQUENCE rises ---------------------------------------------------

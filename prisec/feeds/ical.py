@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, vDuration
+from icalendar import Calendar, Event, vDuration, vText
 
 from ..markdown import markdown_to_text
 from ..models import Talk
@@ -117,6 +119,52 @@ def talk_event(talk: Talk, site_host: str, page_url: str) -> Event:
     return event
 
 
+class _EventMemo:
+    """Bytes of events already written, by everything they are made of.
+
+    Every write anywhere raises the data version and so rebuilds whole feeds; with this
+    memo a rebuild writes only the events that changed and copies the rest.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._entries[key] = made
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return made
+
+
+_events = _EventMemo(size=16_384)
+
+
+def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:
+    # Every value the event is written from. The talk's own columns all raise its version
+    # (updated_at too, for writes that bypass the ORM); speakers and the series live in
+    # their own rows, so what the event shows of them is part of the key.
+    return (
+        talk.id,
+        talk.version,
+        talk.updated_at,
+        talk.series.name,
+        talk.series.timezone,
+        tuple((s.name, s.honorific, s.affiliation) for s in talk.speakers),
+        tuple(talk.previous_starts),
+        site_host,
+        page_url,
+    )
+
+
 def talks_to_ical(
     talks: Sequence[Talk],
     feed: FeedInfo,
@@ -133,8 +181,9 @@ def talks_to_ical(
     if feed.name is not None:
         # Only a subscribed calendar names itself: a single talk's file then joins the
         # reader's own calendar instead of opening a new one in Outlook and Apple Calendar.
-        calendar.add("x-wr-calname", feed.name)
-        calendar.add("x-wr-caldesc", feed.description)
+        # Typed as TEXT: an X- property is otherwise written unescaped, newlines and all.
+        calendar.add("x-wr-calname", vText(feed.name))
+        calendar.add("x-wr-caldesc", vText(feed.description))
         calendar.add("x-wr-timezone", feed.timezone)
         calendar.add("refresh-interval", vDuration(feed.refresh), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(feed.refresh))
@@ -144,6 +193,20 @@ def talks_to_ical(
         spans[talk.series.timezone] = (min(first, talk.start), max(last, talk.end))
     for zone_name in sorted(spans):
         calendar.add_component(vtimezone(zone_name, *spans[zone_name]))
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    events = []
     for talk in talks:
-        calendar.add_component(talk_event(talk, site_host, talk_url(talk)))
-    return calendar.to_ical()
+        page_url = talk_url(talk)
+        events.append(
+            _events.get(
+                _event_key(talk, site_host, page_url),
+                lambda talk=talk, page_url=page_url: talk_event(
+                    talk, site_host, page_url
+                ).to_ical(),
+            )
+        )
+    return b"".join([head[: -len(_END)], *events, _END])
+
+
+_END = b"END:VCALENDAR\r\n"
