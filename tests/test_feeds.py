@@ -20,9 +20,9 @@ from sqlalchemy import event
 from prisec.database import utcnow
 from prisec.editing import record_revision, reschedule_talk
 from prisec.extensions import db as _db
-from prisec.models import Listing, TalkStatus
+from prisec.models import Listing, Talk, TalkStatus
 from prisec.wallclock import to_utc
-from tests.helpers import raw_sql
+from tests.helpers import make_app, raw_sql
 
 NODE_DIR = Path(__file__).parent / "node"
 
@@ -533,6 +533,25 @@ def test_a_write_elsewhere_keeps_the_etag(client, create_series, create_talk):
     etag = client.get(url).headers["ETag"]
     create_talk(series=create_series(slug="other"))  # another series: this feed is unchanged
     assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_a_change_made_by_another_worker_reaches_this_one(app, client, create_talk):
+    # Two application objects over one database file: two worker processes of a server.
+    talk = create_talk(title="Before")
+    url = f"/talks/{talk.id}.ics"
+    etag = client.get(url).headers["ETag"]
+    # Requests here share the test's app context; a served request ends its session, and
+    # with it its SQLite read snapshot, at teardown. Do the same.
+    _db.session.remove()
+    other = make_app(Path(app.instance_path))
+    with other.app_context():
+        theirs = _db.session.get(Talk, talk.id)
+        edit(theirs, title="After")
+        _db.session.remove()
+        _db.engine.dispose()
+    fresh = client.get(url, headers={"If-None-Match": etag})
+    assert fresh.status_code == 200
+    assert b"After" in fresh.data
 
 
 def test_a_feed_is_built_once_per_change_of_the_data(app, client, create_talk):
