@@ -1,4 +1,4 @@
-"""The iCalendar document of a list of talks: a pure function from talks to bytes."""
+"""The iCalendar document of a list of talks: a pure (memoised) function from talks to bytes."""
 
 from __future__ import annotations
 
