@@ -57,16 +57,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     htmx.init_app(app)
     login.init_app(app)
 
-    from . import cli, dataversion, errors, filters, models, schedule, uploads  # noqa: F401
-
-    filters.init_app(app)
-    errors.init_app(app)
-    schedule.init_app(app)
-    uploads.init_app(app)
-    cli.init_app(app)
+    # Imported here, not at the top: each area's module imports the extensions bound above.
+    from . import cli, dataversion, errors, feeds, filters, models, schedule, uploads  # noqa: F401
     from .importers import cli as importers_cli
 
-    importers_cli.init_app(app)
+    for area in (filters, errors, schedule, uploads, feeds, cli, importers_cli):
+        area.init_app(app)
     return app
 
 

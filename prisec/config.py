@@ -23,6 +23,10 @@ class Config:
     PAST_PAGE_SIZE = 20
     # Where the public schedule at / comes from when several series exist.
     DEFAULT_SERIES: str | None = None
+    # How often calendar clients are asked to poll a feed (REFRESH-INTERVAL, X-PUBLISHED-TTL).
+    FEED_REFRESH_MINUTES = 60
+    # How long browsers and proxies may reuse a feed before asking again (Cache-Control max-age).
+    FEED_CACHE_SECONDS = 300
 
 
 class TestConfig(Config):

@@ -9,8 +9,9 @@ from .database import utcnow
 from .extensions import db
 from .models import Organizer, Reschedule, Series, Speaker, Talk, TalkRevision, TalkSpeaker
 
-# Fields whose change moves the event in a calendar, so the feed's SEQUENCE must rise.
-CALENDAR_FIELDS = ("start", "end", "status", "location", "registration_url")
+# Fields whose change alters the event a calendar shows (when, whether, where, and the
+# title on its face), so the feed's SEQUENCE must rise and clients replace their copy.
+CALENDAR_FIELDS = ("start", "end", "status", "location", "registration_url", "title")
 
 SNAPSHOT_FIELDS = (
     "title", "abstract", "bio", "start", "end", "registration_url", "livestream_url",
@@ -39,7 +40,10 @@ def record_revision(talk: Talk, organizer: Organizer | None, summary: str) -> Ta
 
     The one place revisions are written. Call after the change, before commit.
     """
-    previous = talk.revisions[-1].snapshot if talk.revisions else {}
+    # Loading the history must not flush the pending change early: that would make one
+    # save two UPDATEs (two versions) once SEQUENCE is raised below.
+    with db.session.no_autoflush:
+        previous = talk.revisions[-1].snapshot if talk.revisions else {}
     if previous:
         before_flush = talk_snapshot(talk, with_speakers=False)
         if any(previous.get(key) != before_flush[key] for key in CALENDAR_FIELDS):

@@ -125,15 +125,21 @@ def test_every_change_is_a_revision_and_calendar_changes_raise_sequence(db, crea
     talk.title = "New title"
     record_revision(talk, None, "Edited")
     db.session.commit()
-    # A title is not a calendar change: version rises, SEQUENCE does not.
-    assert (talk.version, talk.sequence) == (3, 1)
+    # The title is on the face of the calendar event: SEQUENCE rises with it.
+    assert (talk.version, talk.sequence) == (3, 2)
     assert talk.revisions[-1].changes == {"title": ["Old title", "New title"]}
     assert [r.talk_version for r in talk.revisions] == [1, 2, 3]
 
     talk.status = TalkStatus.CANCELLED
     record_revision(talk, None, "Cancelled")
     db.session.commit()
-    assert talk.sequence == 2
+    assert talk.sequence == 3
+
+    talk.abstract = "A new abstract."
+    record_revision(talk, None, "Edited")
+    db.session.commit()
+    # Not on the face of the event: version rises, SEQUENCE does not.
+    assert (talk.version, talk.sequence) == (5, 3)
 
 
 def test_a_stale_save_is_refused_not_silently_applied(app, db, create_talk):

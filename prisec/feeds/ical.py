@@ -1,0 +1,212 @@
+"""The iCalendar document of a list of talks: a pure (memoised) function from talks to bytes."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from icalendar import Calendar, Event, vDuration, vText
+
+from ..markdown import markdown_to_text
+from ..models import Talk
+from ..wallclock import format_date, format_time, in_zone, zone_abbreviation
+from .vtimezone import vtimezone
+
+PRODID = "-//prisec//Seminar calendar//EN"
+
+
+@dataclass(frozen=True)
+class FeedInfo:
+    """What the calendar says about itself; `name` is None for a single talk's download."""
+
+    name: str | None
+    description: str = ""
+    timezone: str = "UTC"
+    refresh: timedelta = timedelta(hours=1)
+
+
+def talk_uid(talk: Talk, site_host: str) -> str:
+    """The UID of a talk's event: stable for the talk's life, unique across installations."""
+    return f"talk-{talk.id}@{site_host}"
+
+
+def join_names(names: Sequence[str]) -> str:
+    """'A', 'A and B', 'A, B and C'."""
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def talk_summary(talk: Talk) -> str:
+    """'Speaker Name: Talk title', marked when the talk is cancelled."""
+    title = talk.title.strip() or "Title to be announced"
+    speakers = join_names([speaker.name for speaker in talk.speakers])
+    summary = f"{speakers}: {title}" if speakers else title
+    # Some clients hide STATUS; the word in the title tells every reader.
+    return f"Cancelled: {summary}" if talk.cancelled else summary
+
+
+def talk_location(talk: Talk) -> str:
+    """Where to join: the registration or meeting link, else the room."""
+    return talk.registration_url or talk.location
+
+
+def _when(instant: datetime, zone_name: str) -> str:
+    local = in_zone(instant, zone_name)
+    return f"{local:%A} {format_date(local)}, {format_time(local)} {zone_abbreviation(local)}"
+
+
+def talk_description(talk: Talk, page_url: str) -> str:
+    """Plain text: status, earlier dates, speakers, links, then the abstract."""
+    zone_name = talk.series.timezone
+    lines: list[str] = []
+    if talk.cancelled:
+        lines.append("This talk is cancelled.")
+    if talk.previous_starts:
+        earlier = "; ".join(_when(start, zone_name) for start in talk.previous_starts)
+        lines.append(f"Rescheduled from {earlier}.")
+    for speaker in talk.speakers:
+        affiliation = f" ({speaker.affiliation})" if speaker.affiliation else ""
+        lines.append(f"Speaker: {speaker.display_name}{affiliation}")
+    if talk.registration_url:
+        lines.append(f"Registration: {talk.registration_url}")
+    if talk.livestream_url:
+        lines.append(f"Live stream: {talk.livestream_url}")
+    if talk.location and talk.location != talk_location(talk):
+        lines.append(f"Location: {talk.location}")
+    lines.append(f"Talk page: {page_url}")
+    abstract = markdown_to_text(talk.abstract)
+    lines += ["", abstract or "Abstract: TBA"]
+    return "\n".join(lines)
+
+
+def zoned(instant: datetime, zone_name: str) -> datetime:
+    """The instant on the series' wall clock, or in UTC where the wall clock is ambiguous.
+
+    On an autumn night one local hour happens twice. iCalendar means the first, but
+    vobject (through dateutil) reads the second, so such a time is written in UTC,
+    which every parser reads alike.
+    """
+    local = in_zone(instant, zone_name)
+    if local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset():
+        return instant.astimezone(UTC)
+    return local
+
+
+def talk_event(talk: Talk, site_host: str, page_url: str) -> Event:
+    """The VEVENT of one talk."""
+    event = Event()
+    event.add("uid", talk_uid(talk, site_host))
+    # The last change rather than the moment of the request, so that the same data always
+    # gives the same bytes: every worker then serves one ETag.
+    event.add("dtstamp", talk.updated_at.astimezone(UTC))
+    event.add("created", talk.created_at.astimezone(UTC))
+    event.add("last-modified", talk.updated_at.astimezone(UTC))
+    event.add("sequence", talk.sequence)
+    event.add("dtstart", zoned(talk.start, talk.series.timezone))
+    event.add("dtend", zoned(talk.end, talk.series.timezone))
+    event.add("summary", talk_summary(talk))
+    event.add("description", talk_description(talk, page_url))
+    event.add("url", page_url)
+    if location := talk_location(talk):
+        event.add("location", location)
+    event.add("status", "CANCELLED" if talk.cancelled else "CONFIRMED")
+    event.add("transp", "TRANSPARENT" if talk.cancelled else "OPAQUE")
+    event.add("categories", [talk.series.name])
+    return event
+
+
+class _EventMemo:
+    """Bytes of events already written, by everything they are made of.
+
+    Every write anywhere raises the data version and so rebuilds whole feeds; with this
+    memo a rebuild writes only the events that changed and copies the rest.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+        made = make()
+        with self._lock:
+            self._entries[key] = made
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+        return made
+
+
+_events = _EventMemo(size=16_384)
+
+
+def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:
+    # Every value the event is written from. The talk's own columns all raise its version
+    # (updated_at too, for writes that bypass the ORM); speakers and the series live in
+    # their own rows, so what the event shows of them is part of the key.
+    return (
+        talk.id,
+        talk.version,
+        talk.updated_at,
+        talk.series.name,
+        talk.series.timezone,
+        tuple((s.name, s.honorific, s.affiliation) for s in talk.speakers),
+        tuple(talk.previous_starts),
+        site_host,
+        page_url,
+    )
+
+
+def talks_to_ical(
+    talks: Sequence[Talk],
+    feed: FeedInfo,
+    *,
+    site_host: str,
+    talk_url: Callable[[Talk], str],
+) -> bytes:
+    """The whole iCalendar document: calendar properties, one VTIMEZONE per zone, the events."""
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    if feed.name is not None:
+        # Only a subscribed calendar names itself: a single talk's file then joins the
+        # reader's own calendar instead of opening a new one in Outlook and Apple Calendar.
+        # Typed as TEXT: an X- property is otherwise written unescaped, newlines and all.
+        calendar.add("x-wr-calname", vText(feed.name))
+        calendar.add("x-wr-caldesc", vText(feed.description))
+        calendar.add("x-wr-timezone", feed.timezone)
+        calendar.add("refresh-interval", vDuration(feed.refresh), parameters={"VALUE": "DURATION"})
+        calendar.add("x-published-ttl", vDuration(feed.refresh))
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for talk in talks:
+        first, last = spans.get(talk.series.timezone, (talk.start, talk.end))
+        spans[talk.series.timezone] = (min(first, talk.start), max(last, talk.end))
+    for zone_name in sorted(spans):
+        calendar.add_component(vtimezone(zone_name, *spans[zone_name]))
+    head = calendar.to_ical()
+    assert head.endswith(_END)
+    events = []
+    for talk in talks:
+        page_url = talk_url(talk)
+        events.append(
+            _events.get(
+                _event_key(talk, site_host, page_url),
+                lambda talk=talk, page_url=page_url: talk_event(
+                    talk, site_host, page_url
+                ).to_ical(),
+            )
+        )
+    return b"".join([head[: -len(_END)], *events, _END])
+
+
+_END = b"END:VCALENDAR\r\n"

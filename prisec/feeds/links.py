@@ -1,0 +1,43 @@
+"""Links that hand a feed or a talk to calendar clients: webcal:// and Google's forms."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from urllib.parse import quote, urlencode
+
+from ..models import Talk
+from .ical import talk_location, talk_summary
+
+GOOGLE_SUBSCRIBE = "https://calendar.google.com/calendar/r"
+GOOGLE_EVENT = "https://calendar.google.com/calendar/render"
+
+
+def webcal_url(feed_url: str) -> str:
+    """The feed URL with the webcal:// scheme, which opens the reader's calendar app."""
+    return "webcal://" + feed_url.split("://", 1)[-1]
+
+
+def google_subscribe_url(feed_url: str) -> str:
+    """Google Calendar's "add this calendar" page for a feed."""
+    return f"{GOOGLE_SUBSCRIBE}?cid={quote(webcal_url(feed_url), safe='')}"
+
+
+def _google_time(instant: datetime) -> str:
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def google_event_url(talk: Talk, page_url: str) -> str:
+    """Google Calendar's "add this event" form, filled in with one talk (times in UTC)."""
+    details = [f"Talk page: {page_url}"]
+    if talk.registration_url:
+        details.append(f"Registration: {talk.registration_url}")
+    if talk.livestream_url:
+        details.append(f"Live stream: {talk.livestream_url}")
+    query = {
+        "action": "TEMPLATE",
+        "text": talk_summary(talk),
+        "dates": f"{_google_time(talk.start)}/{_google_time(talk.end)}",
+        "details": "\n".join(details),
+        "location": talk_location(talk),
+    }
+    return f"{GOOGLE_EVENT}?{urlencode(query, quote_via=quote)}"

@@ -1,0 +1,131 @@
+"""Routes of the feeds: load the talks, build through the cache, answer with validators."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import datetime, timedelta
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from sqlalchemy import or_, select
+
+from ..database import utcnow
+from ..dataversion import current_version
+from ..extensions import db
+from ..markdown import markdown_to_text
+from ..models import Listing, Series, Talk, public_talks
+from .cache import BuiltFeed, FeedCache
+from .ical import FeedInfo, join_names, talks_to_ical
+
+bp = Blueprint("feeds", __name__)
+
+# Past talks a feed keeps by default: Google Calendar silently drops events of very large feeds.
+PAST_WINDOW = timedelta(days=365)
+
+
+def _talk_url(talk: Talk) -> str:
+    return url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
+
+
+def _past_cutoff() -> datetime | None:
+    """Start of the window of past talks, moved once a day so a day's builds agree; None: all."""
+    if request.args.get("past") == "all":
+        return None
+    today = utcnow().replace(hour=0, minute=0, second=0, microsecond=0)
+    return today - PAST_WINDOW
+
+
+def _feed_talks(series: Series | None, cutoff: datetime | None) -> list[Talk]:
+    query = public_talks(series).order_by(Talk.start, Talk.id)
+    if cutoff is not None:
+        # Every upcoming talk (pinned ones too) and whatever ended inside the window.
+        query = query.where(or_(Talk.listing == Listing.UPCOMING, Talk.end >= cutoff))
+    return list(db.session.scalars(query))
+
+
+def _info(name: str | None, description: str, timezone: str) -> FeedInfo:
+    minutes = current_app.config["FEED_REFRESH_MINUTES"]
+    return FeedInfo(name, description, timezone, timedelta(minutes=minutes))
+
+
+def _respond(key: Hashable, build, filename: str | None = None) -> Response:
+    """The cached body for `key`, or 304 when the client already holds it."""
+    cache: FeedCache = current_app.extensions["prisec_feeds"]
+    # Read the version before the data, so a write in between makes the next request rebuild.
+    version = current_version()
+    built: BuiltFeed | None = cache.get((request.host_url, *key), version, build)
+    if built is None:
+        abort(404)
+    response = Response(built.body, mimetype="text/calendar")
+    response.set_etag(built.etag)
+    response.last_modified = built.last_modified
+    response.cache_control.public = True
+    response.cache_control.max_age = current_app.config["FEED_CACHE_SECONDS"]
+    if filename:
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response.make_conditional(request)
+
+
+@bp.get("/calendar.ics")
+def all_series():
+    """Every published talk of every series."""
+    cutoff = _past_cutoff()
+
+    def build() -> bytes:
+        series = list(db.session.scalars(select(Series).order_by(Series.id)))
+        names = [s.name for s in series]
+        timezone = series[0].timezone if series else "UTC"
+        name = names[0] if len(names) == 1 else "Seminars"
+        description = f"Every talk of {join_names(names)}." if names else "No series yet."
+        return talks_to_ical(
+            _feed_talks(None, cutoff),
+            _info(name, description, timezone),
+            site_host=current_app.config["SITE_HOST"],
+            talk_url=_talk_url,
+        )
+
+    return _respond(("all", cutoff), build)
+
+
+@bp.get("/series/<slug>/calendar.ics")
+def series_feed(slug: str):
+    """Every published talk of one series."""
+    cutoff = _past_cutoff()
+
+    def build() -> bytes | None:
+        series = db.session.scalar(select(Series).where(Series.slug == slug))
+        if series is None:
+            return None
+        description = markdown_to_text(series.description) or series.name
+        return talks_to_ical(
+            _feed_talks(series, cutoff),
+            _info(series.name, description, series.timezone),
+            site_host=current_app.config["SITE_HOST"],
+            talk_url=_talk_url,
+        )
+
+    return _respond(("series", slug, cutoff), build)
+
+
+@bp.get("/talks/<int:talk_id>.ics")
+def talk_file(talk_id: int):
+    """One talk, past or upcoming, as a file to import."""
+
+    def build() -> bytes | None:
+        talk = db.session.scalar(public_talks().where(Talk.id == talk_id))
+        if talk is None:
+            return None
+        return talks_to_ical(
+            [talk],
+            FeedInfo(None),
+            site_host=current_app.config["SITE_HOST"],
+            talk_url=_talk_url,
+        )
+
+    return _respond(("talk", talk_id), build, filename=f"talk-{talk_id}.ics")
+
+
+@bp.get("/calendar/help")
+def help_page():
+    """How to subscribe in Google, Apple, Outlook and Thunderbird."""
+    series = db.session.scalars(select(Series).order_by(Series.id)).all()
+    return render_template("feeds/help.html", all_series=series)
