@@ -73,8 +73,14 @@ def test_the_public_pages_are_all_there(site):
     assert "index--page-2.html" in files  # the older past talks
     assert "static/css/prisec.css" in files
     assert "uploads/photos/" + "b" * 64 + ".png" in files
-    talk_pages = [f for f in files if f.startswith("talks/")]
+    talk_pages = [f for f in files if f.startswith("talks/") and f.endswith(".html")]
     assert len(talk_pages) == 3
+    # Each talk's calendar file comes along when the site links to it.
+    assert {f for f in files if f.startswith("talks/") and f.endswith(".ics")} == {
+        "talks/1.ics",
+        "talks/2.ics",
+        "talks/3.ics",
+    }
     assert "healthz.html" not in files
     assert (site / "uploads/photos" / ("b" * 64 + ".png")).read_bytes() == PHOTO
 
