@@ -64,6 +64,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schedule.init_app(app)
     uploads.init_app(app)
     cli.init_app(app)
+
+    from . import archive, seo
+
+    archive.init_app(app)
+    seo.init_app(app)
     return app
 
 

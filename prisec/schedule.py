@@ -9,7 +9,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .recordings import is_pdf, video_embed
 from .rendering import render
+from .seo import preview_text, talk_event, talk_images
 
 bp = Blueprint("schedule", __name__)
 
@@ -83,12 +85,26 @@ def talk_page(talk_id: int, slug: str | None = None):
     talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
     if slug != talk.slug:
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
+    page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
+    images = talk_images(talk)
+    event = talk_event(
+        talk,
+        page_url=page_url,
+        series_url=url_for("schedule.series_page", slug=talk.series.slug, _external=True),
+        image_urls=images,
+    )
     return render(
         "schedule/talk.html",
         "schedule/talk.html",
         talk=talk,
         series=talk.series,
         now=utcnow(),
+        page_url=page_url,
+        event=event,
+        preview=preview_text(talk),
+        preview_image=images[0] if images else None,
+        recording=video_embed(talk.recording_url),
+        slides_pdf=is_pdf(talk.slides_url),
     )
 
 
