@@ -65,9 +65,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     uploads.init_app(app)
     cli.init_app(app)
 
-    from . import archive, seo
+    from . import api, archive, embed, seo
 
+    api.init_app(app)
     archive.init_app(app)
+    embed.init_app(app)
     seo.init_app(app)
     return app
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from .database import utcnow
 from .extensions import db
 from .models import Series, Speaker, Talk, TalkSpeaker
-from .rendering import render
+from .rendering import render, wants_fragment
 from .search import SearchFilters, search_talks
 
 bp = Blueprint("archive", __name__)
@@ -75,7 +75,7 @@ def talks():
     def page_url(number: int) -> str:
         return url_for("archive.talks", **kept, page=number if number > 1 else None)
 
-    return render(
+    response = render(
         "archive/talks.html",
         "partials/_archive_results.html",
         results=results,
@@ -87,6 +87,10 @@ def talks():
         now=utcnow(),
         **archive_choices(),
     )
+    if wants_fragment():
+        # The address bar shows the tidy URL (no empty filters), which also works without JS.
+        response.headers["HX-Push-Url"] = page_url(results.page)
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -131,6 +131,7 @@ def test_htmx_gets_only_the_results(client, archive):
     assert "<form" not in html
     assert _titles(html) == ["Image-scaling attacks"]
     assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["HX-Push-Url"] == "/talks?q=attacks"
 
 
 def test_live_search_attributes(client, archive):
