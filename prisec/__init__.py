@@ -65,8 +65,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     uploads.init_app(app)
     cli.init_app(app)
 
-    from . import api, archive, embed, seo
+    from . import announcements, api, archive, embed, seo
 
+    announcements.init_app(app)
     api.init_app(app)
     archive.init_app(app)
     embed.init_app(app)
