@@ -85,7 +85,12 @@ def talk_page(talk_id: int, slug: str | None = None):
     talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
     if slug != talk.slug:
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
+    now = utcnow()
     page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
+    # A past talk's live stream on YouTube or Vimeo is where its recording stays.
+    recording_url = talk.recording_url
+    if not recording_url and not talk.is_upcoming(now) and video_embed(talk.livestream_url):
+        recording_url = talk.livestream_url
     images = talk_images(talk)
     event = talk_event(
         talk,
@@ -98,12 +103,13 @@ def talk_page(talk_id: int, slug: str | None = None):
         "schedule/talk.html",
         talk=talk,
         series=talk.series,
-        now=utcnow(),
+        now=now,
         page_url=page_url,
         event=event,
         preview=preview_text(talk),
         preview_image=images[0] if images else None,
-        recording=video_embed(talk.recording_url),
+        recording_url=recording_url,
+        recording=video_embed(recording_url),
         slides_pdf=is_pdf(talk.slides_url),
     )
 

@@ -266,3 +266,16 @@ def test_sitemap_and_robots(client, create_talk):
     assert f"<loc>http://localhost/series/{talk.series.slug}</loc>" in body
     robots = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in robots
+
+
+def test_past_live_stream_becomes_the_recording(client, create_talk):
+    talk = create_talk(
+        start=datetime.now(UTC) - timedelta(days=3), livestream_url="https://youtu.be/kCKayHjZd3E"
+    )
+    html = _page(client, talk)
+    assert 'data-embed-url="https://www.youtube-nocookie.com/embed/kCKayHjZd3E"' in html
+    assert (
+        '<a class="button" href="https://youtu.be/kCKayHjZd3E" rel="noopener">Recording</a>' in html
+    )
+    ahead = create_talk(livestream_url="https://youtu.be/kCKayHjZd3E")
+    assert "data-embed-url" not in _page(client, ahead)
