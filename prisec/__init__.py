@@ -65,12 +65,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     uploads.init_app(app)
     cli.init_app(app)
 
-    from . import announcements, api, archive, embed, seo
+    from . import announcements, api, archive, embed, papers, seo
 
     announcements.init_app(app)
     api.init_app(app)
     archive.init_app(app)
     embed.init_app(app)
+    papers.init_app(app)
     seo.init_app(app)
     return app
 

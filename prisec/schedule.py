@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .papers import papers_of
 from .recordings import is_pdf, video_embed
 from .rendering import render
 from .seo import preview_text, talk_event, talk_images
@@ -111,6 +112,7 @@ def talk_page(talk_id: int, slug: str | None = None):
         recording_url=recording_url,
         recording=video_embed(recording_url),
         slides_pdf=is_pdf(talk.slides_url),
+        papers=papers_of(talk),
     )
 
 
