@@ -1,8 +1,11 @@
 """Talk page and archive in Chromium: KaTeX maths, click-to-play recordings, live search."""
 
 import re
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from playwright.sync_api import expect
@@ -135,4 +138,45 @@ def test_archive_search_works_without_javascript(browser, talk_server):
     page.get_by_role("button", name="Search").click()
     expect(page).to_have_url(re.compile(r"q=stealing"))
     expect(page.locator(".archive-item .talk-title")).to_have_text(["Model stealing"])
+    context.close()
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def host_site(tmp_path) -> Iterator[str]:
+    """Another site on this machine (its own port, so its own origin) to frame our pages."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietFiles, directory=str(tmp_path)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        (tmp_path / "host.html").unlink(missing_ok=True)
+
+
+def test_other_sites_may_frame_the_embed_but_no_other_page(
+    browser, talk_server, host_site, tmp_path
+):
+    (tmp_path / "host.html").write_text(
+        f'<iframe id="embed" src="{talk_server}/embed/upcoming?series=maths"></iframe>'
+        f'<iframe id="archive" src="{talk_server}/talks"></iframe>'
+    )
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(host_site + "/host.html", wait_until="load")
+    embed = page.frame_locator("#embed")
+    expect(embed.locator(".embed-heading")).to_have_text("Maths Seminar")
+    expect(embed.locator(".embed-empty")).to_have_text("No talks are scheduled yet.")
+    # The load event waited for both frames: the browser refused to show the archive,
+    # putting its own error page in the frame instead.
+    archive = page.frame_locator("#archive")
+    expect(archive.locator("body")).not_to_contain_text("All talks")
+    expect(archive.locator("#archive-q")).to_have_count(0)
+    assert [frame.url for frame in page.frames if "/talks" in frame.url] == []
     context.close()
