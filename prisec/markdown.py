@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_lib
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -70,21 +71,11 @@ def render_markdown(text: str) -> Markup:
     return Markup(sanitise_html(html))  # noqa: S704 -- sanitised by nh3 just above
 
 
-def has_maths(text: str) -> bool:
-    """Whether Markdown text holds any maths, so pages load KaTeX only when needed."""
-    if not text or "$" not in text:
-        return False
-    return any(
-        token.type in {"math_inline", "math_block"}
-        or any(child.type == "math_inline" for child in token.children or [])
-        for token in _markdown.parse(text)
-    )
-
-
 def markdown_to_text(text: str) -> str:
     """Plain text of Markdown, for calendar descriptions and previews; maths keeps its dollars."""
-    html = _markdown_text.render(text or "").replace("</p>", "</p>\n").replace("</div>", "</div>\n")
-    return html_lib.unescape(nh3.clean(html, tags=set())).strip()
+    html = _markdown_text.render(text or "").replace("</p>", "</p>\n")
+    plain = html_lib.unescape(nh3.clean(html, tags=set())).strip()
+    return re.sub(r"\n{3,}", "\n\n", plain)
 
 
 def safe_url(url: str) -> str:

@@ -1,6 +1,8 @@
 """The embeddable list of next talks, and the no-framing rule for every other page."""
 
 import hashlib
+import html as htmllib
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,3 +63,19 @@ def test_existing_policies_keep_their_rules(client, app):
     policy = response.headers["Content-Security-Policy"]
     response.close()
     assert policy == "default-src 'none'; sandbox; frame-ancestors 'none'"
+
+
+def test_snippet_for_the_series_settings(app, create_series):
+    from flask import render_template
+
+    series = create_series(slug="reading-group", name='Reading "Group" <1>')
+    with app.test_request_context():
+        html = render_template("partials/_embed_snippet.html", series=series)
+    code = re.search(r"<code>(.*?)</code>", html, re.S).group(1)
+    assert "<iframe" not in html  # shown as text to copy, not framed
+    # What the reader sees and copies is itself valid HTML, the quotes in the name escaped.
+    copied = htmllib.unescape(code)
+    assert copied.startswith(
+        '<iframe src="http://localhost/embed/upcoming?series=reading-group" '
+        'title="Next talks: Reading &quot;Group&quot; <1>"'
+    )
