@@ -61,7 +61,7 @@ def talks():
     )
     page = _int_arg("page", 1, 100_000) or 1
     results = search_talks(
-        text, filters, page=page, per_page=current_app.config.get("ARCHIVE_PAGE_SIZE", 20)
+        text, filters, page=page, per_page=current_app.config["ARCHIVE_PAGE_SIZE"]
     )
     # Links to other pages keep every filter; empty ones are left out of the URL.
     kept = {

@@ -111,6 +111,8 @@ def test_filters(client, archive):
     rieck = archive["scaling"].speakers[0]
     by_speaker = client.get(f"/talks?speaker={rieck.id}&year=2022&series=seminar")
     assert _titles(by_speaker.get_data(as_text=True)) == ["Image-scaling attacks"]
+    # Each speaker's name leads to their talks.
+    assert f'href="/talks?speaker={rieck.id}"' in client.get("/talks").get_data(as_text=True)
     assert '<option value="2021">2021</option>' in by_series
     assert '<option value="reading" selected>Reading Group</option>' in by_series
 
