@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import click
 from flask import Blueprint, Flask, current_app, request, url_for
 from sqlalchemy import select
 
@@ -9,7 +10,7 @@ from .database import utcnow
 from .extensions import db
 from .models import Series, Speaker, Talk, TalkSpeaker
 from .rendering import render, wants_fragment
-from .search import SearchFilters, search_talks
+from .search import SearchFilters, refresh_search_index, search_talks
 
 bp = Blueprint("archive", __name__)
 
@@ -93,6 +94,15 @@ def talks():
     return response
 
 
+@click.command("search-reindex")
+def search_reindex_command() -> None:
+    """Rebuild the search index of every talk (after changing talks with raw SQL)."""
+    refresh_search_index(db.session.connection())
+    db.session.commit()
+    click.echo("Search index rebuilt.")
+
+
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint and the reindex command."""
     app.register_blueprint(bp)
+    app.cli.add_command(search_reindex_command)

@@ -4,6 +4,9 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
 
 from prisec.search import SearchFilters, fts_query, search_talks
 from tests.helpers import raw_sql
@@ -157,7 +160,7 @@ def test_pages_keep_the_filters(app, client, create_talk):
     assert "page=4" not in last
 
 
-def test_index_follows_edits_through_triggers(db, archive):
+def test_index_follows_every_write(db, archive):
     talk = archive["scaling"]
     talk.title = "Camouflage in downscaled images"
     db.session.commit()
@@ -177,3 +180,31 @@ def test_search_interface_combines_words_and_filters(archive):
     assert [t.title for t in page.talks] == ["Extracting training data from language models"]
     assert page.total == 1
     assert not page.has_next
+
+
+def test_a_later_migration_may_rebuild_the_talk_table(app, db, archive):
+    # Alembic's batch mode on SQLite copies a table, drops it and renames the copy; the
+    # search index must neither block that nor stop following edits afterwards.
+    talk_class, talk_id = type(archive["dp"]), archive["dp"].id
+    db.session.remove()
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        operations = Operations(MigrationContext.configure(connection))
+        with operations.batch_alter_table("talk", recreate="always") as batch:
+            batch.alter_column("title", existing_type=sa.String(300), nullable=False)
+        connection.commit()
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+    assert search_talks("carlini").total == 2
+    talk = db.session.get(talk_class, talk_id)
+    talk.title = "Renamed after the migration"
+    db.session.commit()
+    assert [t.id for t in search_talks("renamed").talks] == [talk.id]
+
+
+def test_reindex_command_catches_up_with_raw_sql(app, runner, archive):
+    raw_sql(app, "UPDATE talk SET title = 'Quietly renamed' WHERE title = 'Image-scaling attacks'")
+    assert search_talks("quietly").total == 0
+    result = runner.invoke(args=["search-reindex"])
+    assert result.exit_code == 0, result.output
+    assert search_talks("quietly").total == 1

@@ -1,4 +1,4 @@
-"""Papers, and full-text search over talks (SQLite FTS5) kept up to date by triggers
+"""Papers, and a full-text search index of talks (SQLite FTS5)
 
 Revision ID: 0003
 Revises: 0001
@@ -18,38 +18,23 @@ branch_labels = None
 depends_on = None
 
 # What is searched for each talk: its title, its speakers' names, their affiliations and
-# the abstract. One view feeds both the first fill and every trigger.
-_SOURCE_VIEW = """
-CREATE VIEW talk_search_source AS
+# the abstract. The application keeps the table up to date as it writes (prisec/search.py);
+# no triggers or views, because SQLite refuses to rename a table that a trigger or view
+# on another table names, and Alembic's batch mode renames tables on SQLite.
+_FILL = """
+INSERT INTO talk_fts (rowid, title, speakers, affiliations, abstract)
 SELECT
-    t.id AS id,
-    t.title AS title,
+    t.id,
+    t.title,
     coalesce((SELECT group_concat(trim(s.honorific || ' ' || s.name), ' ')
               FROM talk_speaker ts JOIN speaker s ON s.id = ts.speaker_id
-              WHERE ts.talk_id = t.id), '') AS speakers,
+              WHERE ts.talk_id = t.id), ''),
     coalesce((SELECT group_concat(s.affiliation, ' ')
               FROM talk_speaker ts JOIN speaker s ON s.id = ts.speaker_id
-              WHERE ts.talk_id = t.id), '') AS affiliations,
-    t.abstract AS abstract
+              WHERE ts.talk_id = t.id), ''),
+    t.abstract
 FROM talk t
 """
-
-_REFRESH = """
-DELETE FROM talk_fts WHERE rowid IN ({ids});
-INSERT INTO talk_fts (rowid, title, speakers, affiliations, abstract)
-    SELECT id, title, speakers, affiliations, abstract FROM talk_search_source WHERE id IN ({ids});
-"""
-
-_TRIGGERS = {
-    "talk_fts_talk_insert": ("AFTER INSERT ON talk", "NEW.id"),
-    "talk_fts_talk_update": ("AFTER UPDATE OF title, abstract ON talk", "NEW.id"),
-    "talk_fts_link_insert": ("AFTER INSERT ON talk_speaker", "NEW.talk_id"),
-    "talk_fts_link_delete": ("AFTER DELETE ON talk_speaker", "OLD.talk_id"),
-    "talk_fts_speaker_update": (
-        "AFTER UPDATE OF honorific, name, affiliation ON speaker",
-        "SELECT talk_id FROM talk_speaker WHERE speaker_id = NEW.id",
-    ),
-}
 
 
 def upgrade():
@@ -91,22 +76,11 @@ def upgrade():
         "title, speakers, affiliations, abstract, "
         "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')"
     )
-    op.execute(_SOURCE_VIEW)
-    for name, (when, ids) in _TRIGGERS.items():
-        op.execute(f"CREATE TRIGGER {name} {when} BEGIN {_REFRESH.format(ids=ids)} END")
-    op.execute("CREATE TRIGGER talk_fts_talk_delete AFTER DELETE ON talk BEGIN "
-               "DELETE FROM talk_fts WHERE rowid = OLD.id; END")
-    op.execute(
-        "INSERT INTO talk_fts (rowid, title, speakers, affiliations, abstract) "
-        "SELECT id, title, speakers, affiliations, abstract FROM talk_search_source"
-    )
+    op.execute(_FILL)
 
 
 def downgrade():
     if op.get_bind().dialect.name == "sqlite":
-        for name in [*_TRIGGERS, "talk_fts_talk_delete"]:
-            op.execute(f"DROP TRIGGER IF EXISTS {name}")
-        op.execute("DROP VIEW IF EXISTS talk_search_source")
         op.execute("DROP TABLE IF EXISTS talk_fts")
 
     with op.batch_alter_table('talk_paper', schema=None) as batch_op:
