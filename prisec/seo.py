@@ -130,6 +130,5 @@ def robots() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the template helpers."""
+    """Register the blueprint."""
     app.register_blueprint(bp)
-    app.jinja_env.filters.update(local_iso=local_iso)
