@@ -58,10 +58,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     login.init_app(app)
 
     # Imported here, not at the top: each area's module imports the extensions bound above.
-    from . import cli, dataversion, errors, feeds, filters, models, schedule, uploads  # noqa: F401
+    from . import (  # noqa: F401 -- dataversion and models register tables and listeners
+        announcements,
+        api,
+        archive,
+        cli,
+        dataversion,
+        embed,
+        errors,
+        feeds,
+        filters,
+        models,
+        papers,
+        schedule,
+        seo,
+        uploads,
+    )
     from .importers import cli as importers_cli
 
-    for area in (filters, errors, schedule, uploads, feeds, cli, importers_cli):
+    for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
+        area.init_app(app)
+    for area in (announcements, seo, cli, importers_cli):
         area.init_app(app)
     return app
 

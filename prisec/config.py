@@ -21,6 +21,8 @@ class Config:
     # Host name that makes calendar UIDs unique across installations.
     SITE_HOST = "localhost"
     PAST_PAGE_SIZE = 20
+    # Talks per page of the archive at /talks.
+    ARCHIVE_PAGE_SIZE = 20
     # Where the public schedule at / comes from when several series exist.
     DEFAULT_SERIES: str | None = None
     # How often calendar clients are asked to poll a feed (REFRESH-INTERVAL, X-PUBLISHED-TTL).

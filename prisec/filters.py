@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import wallclock
-from .markdown import render_markdown
+from .markdown import render_markdown, safe_url
 
 
 def init_app(app: Flask) -> None:
@@ -18,4 +18,5 @@ def init_app(app: Flask) -> None:
         iso_utc=wallclock.iso_utc,
         worldclock=wallclock.worldclock_url,
         markdown=render_markdown,
+        safe_url=safe_url,
     )

@@ -9,7 +9,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .papers import papers_of
+from .recordings import is_pdf, video_embed
 from .rendering import render
+from .seo import preview_text, talk_event, talk_images
 
 bp = Blueprint("schedule", __name__)
 
@@ -83,12 +86,33 @@ def talk_page(talk_id: int, slug: str | None = None):
     talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
     if slug != talk.slug:
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
+    now = utcnow()
+    page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
+    # A past talk's live stream on YouTube or Vimeo is where its recording stays.
+    recording_url = talk.recording_url
+    if not recording_url and not talk.is_upcoming(now) and video_embed(talk.livestream_url):
+        recording_url = talk.livestream_url
+    images = talk_images(talk)
+    event = talk_event(
+        talk,
+        page_url=page_url,
+        series_url=url_for("schedule.series_page", slug=talk.series.slug, _external=True),
+        image_urls=images,
+    )
     return render(
         "schedule/talk.html",
         "schedule/talk.html",
         talk=talk,
         series=talk.series,
-        now=utcnow(),
+        now=now,
+        page_url=page_url,
+        event=event,
+        preview=preview_text(talk),
+        preview_image=images[0] if images else None,
+        recording_url=recording_url,
+        recording=video_embed(recording_url),
+        slides_pdf=is_pdf(talk.slides_url),
+        papers=papers_of(talk),
     )
 
 

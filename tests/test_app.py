@@ -6,6 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from prisec.extensions import db as _db
+from prisec.search import include_object
 from tests.helpers import make_app
 
 
@@ -50,7 +51,8 @@ def test_database_url_from_the_environment(tmp_path, monkeypatch):
 def test_migrations_match_the_models(app, db):
     # The fixture's database was built by running every migration; the models must agree.
     with db.engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), _db.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, _db.metadata)
     assert diff == []
 
 

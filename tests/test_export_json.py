@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from uuid import UUID
@@ -19,6 +19,7 @@ from prisec.editing import record_revision
 from prisec.exporting.sitejson import decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Speaker, Talk, TalkStatus
+from prisec.papers.models import Paper, TalkPaper
 from tests.helpers import make_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -50,6 +51,13 @@ def _fill(app: Flask, runner) -> None:
     photo.write_bytes(PHOTO)
     speaker = _db.session.scalar(select(Speaker).where(Speaker.name == "Sara Hooker"))
     speaker.photo = photo.name
+    paper = Paper(
+        title="Privacy Auditing with One (1) Training Run",
+        authors=["Thomas Steinke", "Milad Nasr"],
+        published_on=date(2023, 5, 15),
+        category="LG",
+    )
+    _db.session.add(TalkPaper(talk=talk, paper=paper))
     _db.session.commit()
 
 
@@ -115,7 +123,8 @@ def test_import_refuses_a_database_with_data(app, runner, tmp_path):
     runner.invoke(args=["export", "json", "--output", str(dump)])
     result = runner.invoke(args=["import", "json", str(dump)])
     assert result.exit_code != 0
-    assert "the database is not empty (rows in organizer, series" in result.output
+    assert "the database is not empty (rows in organizer," in result.output
+    assert " series, " in result.output
     assert "import a JSON export only into a new database" in result.output
 
 

@@ -1,0 +1,78 @@
+"""Recordings and slides on a talk page: privacy-friendly video embeds and inline PDFs."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+_YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_VIMEO_ID = re.compile(r"^\d{3,12}$")
+_YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
+_YOUTUBE_HOSTS |= {"www.youtube-nocookie.com", "music.youtube.com"}
+_VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
+
+
+@dataclass(frozen=True)
+class VideoEmbed:
+    """Where a recording plays inside the page, and whose player it is."""
+
+    provider: str  # "YouTube" or "Vimeo"
+    embed_url: str
+
+
+def _start_seconds(value: str) -> int | None:
+    """'90', '90s' or '1m30s' as seconds; None for anything else."""
+    match = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?", value or "")
+    if not value or not match:
+        return None
+    hours, minutes, seconds = (int(part or 0) for part in match.groups())
+    return hours * 3600 + minutes * 60 + seconds
+
+
+def video_embed(url: str) -> VideoEmbed | None:
+    """The privacy-friendly player of a YouTube or Vimeo link; None for other links.
+
+    YouTube plays from youtube-nocookie.com, which sets no cookie until playback starts;
+    Vimeo's player is told not to track (`dnt=1`).
+    """
+    try:
+        parts = urlsplit((url or "").strip())
+    except ValueError:
+        return None
+    if parts.scheme not in {"http", "https"}:
+        return None
+    host = (parts.hostname or "").lower()
+    path = [segment for segment in parts.path.split("/") if segment]
+    query = parse_qs(parts.query)
+    if host in _YOUTUBE_HOSTS or host == "youtu.be":
+        video_id = ""
+        if host == "youtu.be" and path:
+            video_id = path[0]
+        elif path[:1] == ["watch"]:
+            video_id = query.get("v", [""])[0]
+        elif len(path) >= 2 and path[0] in {"embed", "live", "shorts", "v"}:
+            video_id = path[1]
+        if not _YOUTUBE_ID.match(video_id):
+            return None
+        params = {}
+        start = _start_seconds(query.get("t", query.get("start", [""]))[0])
+        if start:
+            params["start"] = str(start)
+        suffix = "?" + urlencode(params) if params else ""
+        return VideoEmbed("YouTube", f"https://www.youtube-nocookie.com/embed/{video_id}{suffix}")
+    if host in _VIMEO_HOSTS:
+        # vimeo.com/123, vimeo.com/channels/x/123, player.vimeo.com/video/123
+        numeric = [segment for segment in path if _VIMEO_ID.match(segment)]
+        if not numeric:
+            return None
+        return VideoEmbed("Vimeo", f"https://player.vimeo.com/video/{numeric[0]}?dnt=1")
+    return None
+
+
+def is_pdf(url: str) -> bool:
+    """Whether a link points at a PDF file, which the page can show inline."""
+    try:
+        return urlsplit(url or "").path.lower().endswith(".pdf")
+    except ValueError:
+        return False
