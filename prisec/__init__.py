@@ -64,6 +64,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     schedule.init_app(app)
     uploads.init_app(app)
     cli.init_app(app)
+    from . import auth, dashboard
+
+    auth.init_app(app)
+    dashboard.init_app(app)
     return app
 
 

@@ -1,0 +1,41 @@
+"""Planning a term: the next free dates of a series' recurrence."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+
+def term_slots(
+    weekday: int,
+    every_weeks: int,
+    anchor: date | None,
+    today: date,
+    taken: set[date],
+    skipped: set[date],
+    count: int = 12,
+) -> list[tuple[date, bool]]:
+    """The next `count` free dates of the recurrence from `today`, with skipped ones among them.
+
+    Each item is (date, skipped). `anchor` is a date of an existing talk on the recurrence
+    weekday, so that a fortnightly series keeps its phase; without one the next such
+    weekday starts the term. Dates holding a talk are left out.
+    """
+    step = 7 * max(every_weeks, 1)
+    if anchor is None or anchor.weekday() != weekday:
+        first = today + timedelta(days=(weekday - today.weekday()) % 7)
+    else:
+        first = anchor + timedelta(days=step * math.ceil((today - anchor).days / step))
+    slots: list[tuple[date, bool]] = []
+    free = 0
+    day = first
+    # Bounded: a term with every date taken or skipped must still end.
+    for _ in range(count * 10):
+        if day not in taken:
+            is_skipped = day in skipped
+            slots.append((day, is_skipped))
+            free += not is_skipped
+            if free == count:
+                break
+        day += timedelta(days=step)
+    return slots

@@ -1,0 +1,140 @@
+"""Plan the term: the next free slots of the recurrence, filled in one row at a time."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import abort, render_template, url_for
+from sqlalchemy import select
+
+from .. import editing, wallclock
+from ..database import utcnow
+from ..extensions import db
+from ..models import Series, Speaker, Talk
+from ..rendering import wants_fragment
+from .forms import PlanSlotForm, SkipSlotForm, default_end
+from .models import SkippedSlot
+from .planning import term_slots
+from .views import _done, _series, bp, me
+
+TERM_LENGTH = 12
+
+
+def _slots(series: Series) -> list[tuple[date, bool]]:
+    zone_name = series.timezone
+    talks = db.session.scalars(
+        select(Talk.start).where(Talk.series_id == series.id, Talk.deleted_at.is_(None))
+    ).all()
+    taken = {wallclock.in_zone(start, zone_name).date() for start in talks}
+    today = wallclock.in_zone(utcnow(), zone_name).date()
+    on_weekday = sorted(d for d in taken if d.weekday() == series.recurrence_weekday)
+    anchor = on_weekday[-1] if on_weekday else None
+    skipped = set(
+        db.session.scalars(select(SkippedSlot.day).where(SkippedSlot.series_id == series.id))
+    )
+    return term_slots(
+        series.recurrence_weekday,
+        series.recurrence_weeks,
+        anchor,
+        today,
+        taken,
+        skipped,
+        TERM_LENGTH,
+    )
+
+
+@bp.get("/series/<slug>/plan")
+def plan(slug: str):
+    """The grid of the next free slots."""
+    series = _series(slug)
+    slots = (
+        _slots(series) if series.recurrence_weeks and series.recurrence_weekday is not None else []
+    )
+    return render_template(
+        "dashboard/plan.html",
+        series=series,
+        slots=slots,
+        skip_form=SkipSlotForm(),
+        slot_forms={day: PlanSlotForm(formdata=None, day=day) for day, _ in slots},
+    )
+
+
+def _row(series: Series, day: date, **context):
+    return render_template(
+        "partials/_plan_row.html",
+        series=series,
+        day=day,
+        skip_form=SkipSlotForm(),
+        **{"skipped": False, "talk": None, "form": PlanSlotForm(formdata=None, day=day), **context},
+    )
+
+
+@bp.post("/series/<slug>/plan/slot")
+def plan_slot(slug: str):
+    """Create a draft talk in a slot from a speaker's name and a title."""
+    series = _series(slug)
+    form = PlanSlotForm()
+    if not form.validate():
+        if form.day.data is None:
+            abort(400, "The slot's date is missing.")
+        if wants_fragment():
+            return _row(series, form.day.data, form=form)
+        return plan_page_with(series, form), 422
+    start = wallclock.combine(form.day.data, series.default_start_time, series.timezone, fold=0)
+    speaker = db.session.scalar(select(Speaker).where(Speaker.name == form.speaker.data))
+    speaker = speaker or Speaker(name=form.speaker.data)
+    talk = editing.create_talk(
+        series,
+        [speaker],
+        start=start,
+        end=default_end(start, series.default_duration_minutes),
+        organizer=me(),
+        title=form.title.data or "",
+        published=False,
+    )
+    db.session.commit()
+    if wants_fragment():
+        return _row(series, form.day.data, talk=talk)
+    return _done(series, "Draft saved.", url_for("dashboard.plan", slug=series.slug))
+
+
+def plan_page_with(series: Series, failed: PlanSlotForm) -> str:
+    """The plan page with one row's messages shown (the no-JavaScript path)."""
+    slots = _slots(series)
+    forms = {day: PlanSlotForm(formdata=None, day=day) for day, _ in slots}
+    forms[failed.day.data] = failed
+    return render_template(
+        "dashboard/plan.html",
+        series=series,
+        slots=slots,
+        skip_form=SkipSlotForm(),
+        slot_forms=forms,
+    )
+
+
+@bp.post("/series/<slug>/plan/skip")
+def skip_slot(slug: str):
+    """Mark a slot as skipped (a holiday), or bring it back."""
+    series = _series(slug)
+    form = SkipSlotForm()
+    if not form.validate():
+        abort(400, "The slot's date is missing.")
+    existing = db.session.scalar(
+        select(SkippedSlot).where(
+            SkippedSlot.series_id == series.id, SkippedSlot.day == form.day.data
+        )
+    )
+    if existing is None:
+        db.session.add(SkippedSlot(series_id=series.id, day=form.day.data, skipped_by_id=me().id))
+        skipped = True
+    else:
+        db.session.delete(existing)
+        skipped = False
+    db.session.commit()
+    if wants_fragment():
+        return _row(series, form.day.data, skipped=skipped)
+    return _done(
+        series,
+        f"{wallclock.format_date(form.day.data)} {'skipped' if skipped else 'is free again'}.",
+        url_for("dashboard.plan", slug=series.slug),
+    )
