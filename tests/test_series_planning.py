@@ -158,3 +158,18 @@ def test_skip_a_slot_and_bring_it_back(organizer_client, weekly):
         "/dashboard/series/weekly/plan/skip", data={"day": day}, headers={"HX-Request": "true"}
     ).get_data(as_text=True)
     assert "Save draft" in fragment
+
+
+def test_create_a_series_when_there_is_none(organizer_client, db):
+    empty = organizer_client.get("/dashboard").get_data(as_text=True)
+    assert "Create a series" in empty
+    assert organizer_client.get("/dashboard/series/new").status_code == 200
+    response = organizer_client.post("/dashboard/series/new", data=settings_form())
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/dashboard/series/reading-group"
+    again = organizer_client.post("/dashboard/series/new", data=settings_form())
+    assert again.headers["Location"] == "/dashboard/series/reading-group-2"
+    series = db.session.scalar(select(Series).where(Series.slug == "reading-group"))
+    assert series.timezone == "America/New_York"
+    bad = organizer_client.post("/dashboard/series/new", data=settings_form(timezone="Nowhere"))
+    assert bad.status_code == 422

@@ -366,3 +366,70 @@ def test_a_stale_save_over_htmx_answers_409(organizer_client, series, create_tal
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith("<form")
     assert "Changed elsewhere" in html
+
+
+def test_new_talk_suggests_the_next_free_date_of_the_recurrence(organizer_client, create_series):
+    from datetime import date, timedelta
+
+    series = create_series(recurrence_weeks=1, recurrence_weekday=4)
+    html = organizer_client.get(f"/dashboard/series/{series.slug}/talks/new").get_data(True)
+    suggested = date.fromisoformat(input_value(html, "date"))
+    assert suggested.weekday() == 4
+    assert timedelta(0) <= suggested - date.today() <= timedelta(days=7)
+
+
+def test_dates_outside_any_plausible_seminar_are_refused(organizer_client, series):
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new", data=talk_form(date="0001-01-01")
+    )
+    assert response.status_code == 422
+    assert "between 1900 and 2200" in error_of(response.get_data(as_text=True), "date")
+
+
+def test_rows_keep_their_numbers_after_one_was_removed_on_the_page(organizer_client, series):
+    # Rows 0 and 2 are left on the page: the next row must not reuse number 2.
+    data = talk_form(**{"speakers-2-speaker_id": "0", "speakers-2-name": "Second"})
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/speaker-row", data=data, headers={"HX-Request": "true"}
+    )
+    assert 'name="speakers-3-name"' in response.get_data(as_text=True)
+    check = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/check",
+        data={**data, "speakers-2-homepage": "gopher://x"},
+        headers={"HX-Request": "true", "HX-Trigger-Name": "speakers-2-homepage"},
+    )
+    assert "http:// or https://" in error_of(check.get_data(as_text=True), "speakers-2-homepage")
+
+
+def test_picking_a_speaker_fills_the_row_with_htmx(organizer_client, series, create_speaker, db):
+    known = create_speaker(name="Reza Shokri", affiliation="NUS")
+    db.session.commit()
+    data = talk_form(**{"speakers-3-speaker_id": str(known.id), "speakers-3-name": ""})
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/speaker-row/fill",
+        data=data,
+        headers={"HX-Request": "true", "HX-Trigger-Name": "speakers-3-speaker_id"},
+    )
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<fieldset class="speaker-row" id="row-speakers-3"')
+    assert input_value(html, "speakers-3-name") == "Reza Shokri"
+    assert input_value(html, "speakers-3-loaded_id") == str(known.id)
+
+
+def test_removing_a_row_with_htmx_answers_nothing(organizer_client):
+    response = organizer_client.post("/dashboard/speaker-row/remove", headers={"HX-Request": "1"})
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == ""
+
+
+def test_a_talk_has_at_most_twenty_speakers(organizer_client, series):
+    rows = {f"speakers-{i}-name": f"Speaker {i}" for i in range(20)}
+    data = {**talk_form(), **rows}
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/speaker-row", data=data, headers={"HX-Request": "true"}
+    )
+    assert "At most 20 speakers." in response.get_data(as_text=True)
+    plain = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new", data={**data, "add_speaker": "1"}
+    )
+    assert "at most 20 speakers" in plain.get_data(as_text=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -18,8 +19,12 @@ LOGIN_LIMIT = 10
 LOGIN_WINDOW = timedelta(minutes=15)
 INVITE_LIFETIME = timedelta(days=7)
 MIN_PASSWORD_LENGTH = 10
-# Checked against when the email is unknown, so a wrong address costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password", method="scrypt")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Checked when the email is unknown, so a wrong address costs as long as a wrong password.
+    return hash_password("not a password")
 
 
 class AccountError(ValueError):
@@ -71,7 +76,7 @@ def authenticate(email: str, password: str, address: str) -> Organizer | None:
     """The organizer when the password is right; otherwise the failure is recorded."""
     email = normalise_email(email)
     organizer = db.session.scalar(select(Organizer).where(Organizer.email == email))
-    stored = organizer.password_hash if organizer else _DUMMY_HASH
+    stored = organizer.password_hash if organizer else _dummy_hash()
     if check_password_hash(stored, password) and organizer and organizer.active:
         return organizer
     db.session.add(LoginAttempt(email=email[:320], address=address[:64]))

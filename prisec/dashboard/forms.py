@@ -72,6 +72,25 @@ def _text(label: str, max_length: int, *validators) -> StringField:
     )
 
 
+class RowList(FieldList):
+    """A FieldList that keeps the row numbers as posted.
+
+    WTForms renumbers rows to 0..N-1; after htmx removed a row from the page, a fragment
+    rendered for row 2 would then be named row 1 and land on the wrong inputs.
+    """
+
+    def _compact_indices(self) -> None:
+        pass
+
+    @property
+    def full(self) -> bool:
+        """Whether no further row may be added."""
+        return bool(self.max_entries) and len(self.entries) >= self.max_entries
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
 class SpeakerForm(Form):
     """One speaker row: an existing speaker picked from the list, or a new one typed in."""
 
@@ -122,6 +141,9 @@ class WhenMixin:
         """Convert date and start time to UTC; errors land on the start time."""
         if self.date.data is None or self.start_time.data is None:
             return False
+        if not EARLIEST_YEAR <= self.date.data.year <= LATEST_YEAR:
+            self.date.errors.append(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+            return False
         self.fold.choices = fold_choices_or_default(
             self.date.data, self.start_time.data, self.zone_name
         )
@@ -149,12 +171,15 @@ def fold_choices_or_default(day: date, at: time, zone_name: str) -> list[SelectC
     return FOLD_CHOICES
 
 
+MAX_SPEAKERS = 20
+
+
 class TalkForm(FlaskForm, WhenMixin):
     """Every field of a talk, its speakers and its date and time in the series' zone."""
 
     version = HiddenField()
     title = _text("Title", 300)
-    speakers = FieldList(FormField(SpeakerForm), min_entries=1, max_entries=20)
+    speakers = RowList(FormField(SpeakerForm), min_entries=1, max_entries=MAX_SPEAKERS)
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
     start_time = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
     end_time = TimeField("Ends", validators=[InputRequired("Enter the end time.")])
@@ -297,7 +322,7 @@ class SeriesForm(FlaskForm):
     mailing_list_url = _url("Mailing list")
     youtube_url = _url("YouTube channel")
     zoom_url = _url("Zoom")
-    organizers = FieldList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
+    organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, and the recurrence given whole or not at all."""

@@ -1,9 +1,19 @@
-"""Planning a term: the next free dates of a series' recurrence."""
+"""Planning a term: the next free dates of a series' recurrence (the rule, then its query)."""
 
 from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from .. import wallclock
+from ..database import utcnow
+from ..extensions import db
+from ..models import Series, Talk
+from .models import SkippedSlot
+
+TERM_LENGTH = 12
 
 
 def term_slots(
@@ -39,3 +49,29 @@ def term_slots(
                 break
         day += timedelta(days=step)
     return slots
+
+
+def free_slots(series: Series) -> list[tuple[date, bool]]:
+    """The next free dates of the series' recurrence (with skipped ones); none if irregular."""
+    if not series.recurrence_weeks or series.recurrence_weekday is None:
+        return []
+    zone_name = series.timezone
+    talks = db.session.scalars(
+        select(Talk.start).where(Talk.series_id == series.id, Talk.deleted_at.is_(None))
+    ).all()
+    taken = {wallclock.in_zone(start, zone_name).date() for start in talks}
+    today = wallclock.in_zone(utcnow(), zone_name).date()
+    on_weekday = sorted(d for d in taken if d.weekday() == series.recurrence_weekday)
+    anchor = on_weekday[-1] if on_weekday else None
+    skipped = set(
+        db.session.scalars(select(SkippedSlot.day).where(SkippedSlot.series_id == series.id))
+    )
+    return term_slots(
+        series.recurrence_weekday,
+        series.recurrence_weeks,
+        anchor,
+        today,
+        taken,
+        skipped,
+        TERM_LENGTH,
+    )

@@ -8,48 +8,20 @@ from flask import abort, render_template, url_for
 from sqlalchemy import select
 
 from .. import editing, wallclock
-from ..database import utcnow
 from ..extensions import db
-from ..models import Series, Speaker, Talk
+from ..models import Series, Speaker
 from ..rendering import wants_fragment
 from .forms import PlanSlotForm, SkipSlotForm, default_end
 from .models import SkippedSlot
-from .planning import term_slots
+from .planning import free_slots
 from .views import _done, _series, bp, me
-
-TERM_LENGTH = 12
-
-
-def _slots(series: Series) -> list[tuple[date, bool]]:
-    zone_name = series.timezone
-    talks = db.session.scalars(
-        select(Talk.start).where(Talk.series_id == series.id, Talk.deleted_at.is_(None))
-    ).all()
-    taken = {wallclock.in_zone(start, zone_name).date() for start in talks}
-    today = wallclock.in_zone(utcnow(), zone_name).date()
-    on_weekday = sorted(d for d in taken if d.weekday() == series.recurrence_weekday)
-    anchor = on_weekday[-1] if on_weekday else None
-    skipped = set(
-        db.session.scalars(select(SkippedSlot.day).where(SkippedSlot.series_id == series.id))
-    )
-    return term_slots(
-        series.recurrence_weekday,
-        series.recurrence_weeks,
-        anchor,
-        today,
-        taken,
-        skipped,
-        TERM_LENGTH,
-    )
 
 
 @bp.get("/series/<slug>/plan")
 def plan(slug: str):
     """The grid of the next free slots."""
     series = _series(slug)
-    slots = (
-        _slots(series) if series.recurrence_weeks and series.recurrence_weekday is not None else []
-    )
+    slots = free_slots(series)
     return render_template(
         "dashboard/plan.html",
         series=series,
@@ -100,7 +72,7 @@ def plan_slot(slug: str):
 
 def plan_page_with(series: Series, failed: PlanSlotForm) -> str:
     """The plan page with one row's messages shown (the no-JavaScript path)."""
-    slots = _slots(series)
+    slots = free_slots(series)
     forms = {day: PlanSlotForm(formdata=None, day=day) for day, _ in slots}
     forms[failed.day.data] = failed
     return render_template(

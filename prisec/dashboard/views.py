@@ -28,7 +28,8 @@ from ..markdown import render_markdown
 from ..models import Listing, Organizer, Series, Speaker, Talk, TalkRevision
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
-from .forms import EmptyForm, RescheduleForm, TalkForm
+from .forms import MAX_SPEAKERS, EmptyForm, RescheduleForm, TalkForm
+from .planning import free_slots
 from .talkform import (
     conflicts_with,
     form_data_for_new_talk,
@@ -189,7 +190,10 @@ def _saved(talk: Talk, message: str) -> Response:
 def _form_action_buttons(form: TalkForm) -> bool:
     """Add or remove a speaker row without saving (the no-JavaScript path); True if handled."""
     if "add_speaker" in request.form:
-        form.speakers.append_entry()
+        if form.speakers.full:
+            form.speakers.errors = [f"A talk can have at most {MAX_SPEAKERS} speakers."]
+        else:
+            form.speakers.append_entry()
     elif "remove_speaker" in request.form:
         name = request.form["remove_speaker"]
         form.speakers.entries = [row for row in form.speakers if row.name != name] or [
@@ -205,11 +209,10 @@ def new_talk(slug: str):
     """The form for a new talk, the series' defaults filled in."""
     series = _series(slug)
     if request.method == "GET":
-        day = request.args.get("date")
         try:
-            day = date.fromisoformat(day) if day else None
+            day = date.fromisoformat(request.args.get("date", ""))
         except ValueError:
-            day = None
+            day = next_free_day(series)
         form = new_talk_form(series, data=form_data_for_new_talk(series, day))
         return _render_form(series, form, None)
     form = new_talk_form(series)
@@ -222,6 +225,11 @@ def new_talk(slug: str):
     talk = editing.create_talk(series, speakers_from_form(form), organizer=me(), **fields)
     db.session.commit()
     return _saved(talk, f"Saved “{talk.title or 'Untitled'}”.")
+
+
+def next_free_day(series: Series) -> date | None:
+    """The first free date of the series' recurrence, to suggest for a new talk."""
+    return next((day for day, skipped in free_slots(series) if not skipped), None)
 
 
 def _choices_of(form: TalkForm) -> list:
@@ -298,6 +306,10 @@ def add_speaker_row(slug: str):
     """One more speaker row, numbered after the ones on the page (htmx)."""
     series = _series(slug)
     form = new_talk_form(series)
+    if form.speakers.full:
+        return render_template(
+            "partials/_speaker_limit.html", message=f"At most {MAX_SPEAKERS} speakers."
+        )
     choices = _choices_of(form)
     form.speakers.append_entry()
     form.set_speaker_choices(choices)
