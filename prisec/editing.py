@@ -163,19 +163,31 @@ def update_talk(
         setattr(talk, name, value)
     if speakers is not None:
         _set_speakers(talk, speakers)
-    if talk.published and start != talk.start:
-        # Attendees already saw the old date: keep it, struck through.
-        talk.reschedules.append(
-            Reschedule(
-                previous_start=talk.start,
-                previous_end=talk.end,
-                reason=reschedule_reason,
-                changed_by=organizer,
-            )
-        )
-    talk.start, talk.end = start, end
+    _move(talk, start, end, organizer, reschedule_reason)
     _touch(talk)
     return record_revision(talk, organizer, "Edited")
+
+
+def _move(
+    talk: Talk, start: datetime, end: datetime, organizer: Organizer | None, reason: str
+) -> None:
+    """Set a talk's times from an edit; a published talk keeps its old start, struck through."""
+    if start != talk.start:
+        back_to_earlier = [r for r in talk.reschedules if r.previous_start == start]
+        for entry in back_to_earlier:
+            # Moving back to an earlier date: it is the current date again, not a struck one.
+            talk.reschedules.remove(entry)
+        if talk.published and not back_to_earlier:
+            # Attendees already saw the old date: keep it, struck through.
+            talk.reschedules.append(
+                Reschedule(
+                    previous_start=talk.start,
+                    previous_end=talk.end,
+                    reason=reason,
+                    changed_by=organizer,
+                )
+            )
+    talk.start, talk.end = start, end
 
 
 def set_listing(talk: Talk, listing: Listing, organizer: Organizer | None = None) -> TalkRevision:
@@ -238,13 +250,14 @@ def restore_revision(
     if revision.talk_id != talk.id:
         raise ValueError("the revision belongs to another talk")
     snapshot = revision.snapshot
+    if "start" in snapshot and "end" in snapshot:
+        start, end = (datetime.fromisoformat(snapshot[key]) for key in ("start", "end"))
+        _move(talk, start, end, organizer, "Restored an earlier revision")
     for name in SNAPSHOT_FIELDS:
-        if name not in snapshot or name == "series_id":
+        if name not in snapshot or name in ("series_id", "start", "end"):
             continue
         value = snapshot[name]
-        if name in ("start", "end"):
-            value = datetime.fromisoformat(value)
-        elif name == "status":
+        if name == "status":
             value = TalkStatus(value)
         elif name == "listing":
             value = Listing(value)

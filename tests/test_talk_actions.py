@@ -128,3 +128,28 @@ def test_restoring_another_talks_revision_is_refused(organizer_client, talk, cre
 def test_missing_talk_is_404(organizer_client):
     assert organizer_client.get("/dashboard/talks/999/edit").status_code == 404
     assert organizer_client.post("/dashboard/talks/999/cancel").status_code == 404
+
+
+def test_restoring_a_revision_from_before_a_reschedule_moves_the_talk_back(
+    organizer_client, client, talk, db
+):
+    first = talk.revisions[0]
+    editing.reschedule_talk(talk, START + timedelta(days=7))
+    db.session.commit()
+    organizer_client.post(f"/dashboard/talks/{talk.id}/revisions/{first.id}/restore")
+    talk = _reload(db, talk)
+    assert talk.start == START
+    # The date it is back at is not shown struck through before itself.
+    assert talk.reschedules == []
+    html = client.get(f"/talks/{talk.id}/{talk.slug}").get_data(as_text=True)
+    assert "<del" not in html
+
+
+def test_editing_back_to_an_earlier_date_drops_it_from_the_struck_dates(talk, db):
+    editing.update_talk(
+        talk, start=START + timedelta(days=7), end=START + timedelta(days=7, hours=1)
+    )
+    assert talk.previous_starts == [START]
+    editing.update_talk(talk, start=START, end=START + timedelta(hours=1))
+    db.session.commit()
+    assert talk.previous_starts == []
