@@ -6,7 +6,12 @@ from datetime import datetime
 
 from flask import Flask
 
-from . import models, planning_views, settings_views  # noqa: F401  (tables and routes on bp)
+from . import (  # noqa: F401  (tables, and routes on bp)
+    actions_views,
+    models,
+    planning_views,
+    settings_views,
+)
 from .views import bp
 
 

@@ -14,13 +14,13 @@ from ..rendering import wants_fragment
 from .forms import PlanSlotForm, SkipSlotForm, default_end
 from .models import SkippedSlot
 from .planning import free_slots
-from .views import _done, _series, bp, me
+from .views import bp, done, me, series_or_404
 
 
 @bp.get("/series/<slug>/plan")
 def plan(slug: str):
     """The grid of the next free slots."""
-    series = _series(slug)
+    series = series_or_404(slug)
     slots = free_slots(series)
     return render_template(
         "dashboard/plan.html",
@@ -44,7 +44,7 @@ def _row(series: Series, day: date, **context):
 @bp.post("/series/<slug>/plan/slot")
 def plan_slot(slug: str):
     """Create a draft talk in a slot from a speaker's name and a title."""
-    series = _series(slug)
+    series = series_or_404(slug)
     form = PlanSlotForm()
     if not form.validate():
         if form.day.data is None:
@@ -67,7 +67,7 @@ def plan_slot(slug: str):
     db.session.commit()
     if wants_fragment():
         return _row(series, form.day.data, talk=talk)
-    return _done(series, "Draft saved.", url_for("dashboard.plan", slug=series.slug))
+    return done(series, "Draft saved.", url_for("dashboard.plan", slug=series.slug))
 
 
 def plan_page_with(series: Series, failed: PlanSlotForm) -> str:
@@ -87,7 +87,7 @@ def plan_page_with(series: Series, failed: PlanSlotForm) -> str:
 @bp.post("/series/<slug>/plan/skip")
 def skip_slot(slug: str):
     """Mark a slot as skipped (a holiday), or bring it back."""
-    series = _series(slug)
+    series = series_or_404(slug)
     form = SkipSlotForm()
     if not form.validate():
         abort(400, "The slot's date is missing.")
@@ -105,7 +105,7 @@ def skip_slot(slug: str):
     db.session.commit()
     if wants_fragment():
         return _row(series, form.day.data, skipped=skipped)
-    return _done(
+    return done(
         series,
         f"{wallclock.format_date(form.day.data)} {'skipped' if skipped else 'is free again'}.",
         url_for("dashboard.plan", slug=series.slug),

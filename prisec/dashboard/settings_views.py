@@ -8,7 +8,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..models import Series, SeriesOrganizer, slugify
 from .forms import SeriesForm, series_from_form
-from .views import _done, _series, bp
+from .views import bp, done, series_or_404
 
 # Empty rows offered below the organizer list, so one can be added without JavaScript.
 SPARE_ORGANIZER_ROWS = 2
@@ -42,7 +42,7 @@ def new_series():
     _set_organizers(series, form)
     db.session.add(series)
     db.session.commit()
-    return _done(series, f"Series “{series.name}” created.")
+    return done(series, f"Series “{series.name}” created.")
 
 
 def _set_organizers(series: Series, form: SeriesForm) -> None:
@@ -62,7 +62,7 @@ def _set_organizers(series: Series, form: SeriesForm) -> None:
 @bp.route("/series/<slug>/settings", methods=["GET", "POST"])
 def series_settings(slug: str):
     """The settings form of a series."""
-    series = _series(slug)
+    series = series_or_404(slug)
     if request.method == "GET":
         form = SeriesForm(obj=series)
         form.recurrence_weekday.data = (
@@ -87,4 +87,4 @@ def series_settings(slug: str):
     series_from_form(form, series)
     _set_organizers(series, form)
     db.session.commit()
-    return _done(series, "Series settings saved.")
+    return done(series, "Series settings saved.")

@@ -21,14 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import editing, wallclock
+from .. import editing
 from ..database import utcnow
 from ..extensions import db, htmx, login
 from ..markdown import render_markdown
-from ..models import Listing, Organizer, Series, Speaker, Talk, TalkRevision
+from ..models import Listing, Organizer, Series, Speaker, Talk
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
-from .forms import MAX_SPEAKERS, EmptyForm, RescheduleForm, TalkForm
+from .forms import MAX_SPEAKERS, EmptyForm, TalkForm
 from .planning import free_slots
 from .talkform import (
     conflicts_with,
@@ -59,15 +59,17 @@ def me() -> Organizer:
     return current_user._get_current_object()
 
 
-def _series(slug: str) -> Series:
+def series_or_404(slug: str) -> Series:
+    """The series of that slug, or 404."""
     return db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
 
 
-def _talk(talk_id: int) -> Talk:
+def talk_or_404(talk_id: int) -> Talk:
+    """The talk of that id, or 404."""
     return db.session.get(Talk, talk_id) or abort(404)
 
 
-def _done(talk_or_series: Talk | Series, message: str, target: str | None = None) -> Response:
+def done(talk_or_series: Talk | Series, message: str, target: str | None = None) -> Response:
     """After a mutation without htmx: flash and go back (Post/Redirect/Get)."""
     flash(message, "info")
     if target is None:
@@ -110,7 +112,7 @@ def index():
 @bp.get("/series/<slug>")
 def series_dashboard(slug: str):
     """The dashboard of one series."""
-    return _dashboard(_series(slug))
+    return _dashboard(series_or_404(slug))
 
 
 def _dashboard(series: Series):
@@ -142,7 +144,7 @@ def _dashboard(series: Series):
 @bp.post("/talks/<int:talk_id>/listing")
 def set_listing(talk_id: int):
     """Pin a talk to upcoming or past, or back to auto; htmx swaps the row in place."""
-    talk = _talk(talk_id)
+    talk = talk_or_404(talk_id)
     try:
         listing = Listing(request.form.get("listing", ""))
     except ValueError:
@@ -154,7 +156,7 @@ def set_listing(talk_id: int):
         return render_template(
             "partials/_dashboard_row.html", talk=talk, now=utcnow(), action_form=EmptyForm()
         )
-    return _done(talk, f"“{talk.title or 'Untitled'}” is now listed as {listing.value}.")
+    return done(talk, f"“{talk.title or 'Untitled'}” is now listed as {listing.value}.")
 
 
 # ---------------------------------------------------------------- talk form
@@ -207,7 +209,7 @@ def _form_action_buttons(form: TalkForm) -> bool:
 @bp.route("/series/<slug>/talks/new", methods=["GET", "POST"])
 def new_talk(slug: str):
     """The form for a new talk, the series' defaults filled in."""
-    series = _series(slug)
+    series = series_or_404(slug)
     if request.method == "GET":
         try:
             day = date.fromisoformat(request.args.get("date", ""))
@@ -239,7 +241,7 @@ def _choices_of(form: TalkForm) -> list:
 @bp.route("/talks/<int:talk_id>/edit", methods=["GET", "POST"])
 def edit_talk(talk_id: int):
     """Edit a talk; a save from a stale form is refused with the other organizer's values."""
-    talk = _talk(talk_id)
+    talk = talk_or_404(talk_id)
     series = talk.series
     if request.method == "GET":
         form = new_talk_form(series, data=form_data_of_talk(talk))
@@ -260,7 +262,7 @@ def edit_talk(talk_id: int):
     except StaleDataError:
         # Someone saved between our read and our write.
         db.session.rollback()
-        return _conflict(series, form, _talk(talk_id))
+        return _conflict(series, form, talk_or_404(talk_id))
     return _saved(talk, f"Saved “{talk.title or 'Untitled'}”.")
 
 
@@ -277,7 +279,7 @@ def _conflict(series: Series, form: TalkForm, talk: Talk) -> Response:
 @bp.post("/series/<slug>/talks/check")
 def check_talk_field(slug: str):
     """Validate the form and return the message of the field that lost focus (htmx)."""
-    series = _series(slug)
+    series = series_or_404(slug)
     form = new_talk_form(series)
     form.validate()
     name = htmx.trigger_name or request.args.get("field", "")
@@ -304,7 +306,7 @@ def preview():
 @bp.post("/series/<slug>/speaker-row")
 def add_speaker_row(slug: str):
     """One more speaker row, numbered after the ones on the page (htmx)."""
-    series = _series(slug)
+    series = series_or_404(slug)
     form = new_talk_form(series)
     if form.speakers.full:
         return render_template(
@@ -328,7 +330,7 @@ def remove_speaker_row():
 @bp.post("/series/<slug>/speaker-row/fill")
 def fill_speaker_row(slug: str):
     """A speaker row filled from the speaker picked in it (htmx)."""
-    series = _series(slug)
+    series = series_or_404(slug)
     form = new_talk_form(series)
     name = htmx.trigger_name or ""
     row = next((r for r in form.speakers if r.form.speaker_id.name == name), None) or abort(400)
@@ -339,118 +341,3 @@ def fill_speaker_row(slug: str):
     else:
         row.form.loaded_id.data = ""
     return render_template("partials/_speaker_row.html", row=row, form=form, series=series)
-
-
-# ---------------------------------------------------------------- actions on a talk
-
-
-@bp.route("/talks/<int:talk_id>/reschedule", methods=["GET", "POST"])
-def reschedule(talk_id: int):
-    """Move a talk to a new date and time; the old one stays, struck through."""
-    talk = _talk(talk_id)
-    zone_name = talk.series.timezone
-    if request.method == "GET":
-        local = wallclock.in_zone(talk.start, zone_name)
-        form = RescheduleForm(
-            data={"date": local.date(), "start_time": local.time().replace(tzinfo=None)}
-        )
-    else:
-        form = RescheduleForm()
-    form.zone_name = zone_name
-    status = 200
-    if request.method == "POST":
-        if form.validate():
-            try:
-                editing.reschedule_talk(
-                    talk, form.start_utc, reason=form.reason.data or "", organizer=me()
-                )
-            except ValueError:
-                form.date.errors.append("That is the talk's current date and time.")
-            else:
-                db.session.commit()
-                return _done(talk, f"“{talk.title or 'Untitled'}” is rescheduled.")
-        status = 422
-    return render_template(
-        "dashboard/reschedule.html", talk=talk, form=form, action_form=EmptyForm()
-    ), status
-
-
-def _action(talk_id: int, operation, message: str) -> Response:
-    talk = _talk(talk_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        operation(talk, me())
-    except ValueError as exc:
-        flash(f"Nothing changed: {exc}.", "error")
-        return redirect(url_for("dashboard.edit_talk", talk_id=talk.id), 303)
-    db.session.commit()
-    return _done(talk, message.format(title=talk.title or "Untitled"))
-
-
-@bp.post("/talks/<int:talk_id>/undo-reschedule")
-def undo_reschedule(talk_id: int):
-    """Put the talk back where it was before its last reschedule."""
-    return _action(talk_id, editing.undo_reschedule, "“{title}” is back at its earlier time.")
-
-
-@bp.post("/talks/<int:talk_id>/cancel")
-def cancel(talk_id: int):
-    """Mark the talk cancelled."""
-    return _action(talk_id, editing.cancel_talk, "“{title}” is cancelled.")
-
-
-@bp.post("/talks/<int:talk_id>/uncancel")
-def uncancel(talk_id: int):
-    """Withdraw the cancellation."""
-    return _action(talk_id, editing.uncancel_talk, "“{title}” takes place again.")
-
-
-@bp.post("/talks/<int:talk_id>/delete")
-def delete(talk_id: int):
-    """Move the talk to the trash."""
-    return _action(
-        talk_id, editing.delete_talk, "“{title}” is in the trash; restore it from there."
-    )
-
-
-@bp.post("/talks/<int:talk_id>/restore")
-def restore(talk_id: int):
-    """Take the talk out of the trash."""
-    return _action(talk_id, editing.restore_talk, "“{title}” is restored from the trash.")
-
-
-@bp.get("/talks/<int:talk_id>/history")
-def history(talk_id: int):
-    """Every revision of a talk, what changed in each, and a way back to any of them."""
-    talk = _talk(talk_id)
-    speaker_ids = {i for r in talk.revisions for i in r.snapshot.get("speaker_ids", [])}
-    names = {
-        s.id: s.display_name
-        for s in db.session.scalars(select(Speaker).where(Speaker.id.in_(speaker_ids)))
-    }
-    return render_template(
-        "dashboard/history.html",
-        talk=talk,
-        revisions=list(reversed(talk.revisions)),
-        speaker_names=names,
-        action_form=EmptyForm(),
-    )
-
-
-@bp.post("/talks/<int:talk_id>/revisions/<int:revision_id>/restore")
-def restore_revision(talk_id: int, revision_id: int):
-    """Bring the talk back to one of its revisions (itself saved as a new revision)."""
-    talk = _talk(talk_id)
-    revision = db.session.get(TalkRevision, revision_id)
-    if revision is None or revision.talk_id != talk.id:
-        abort(404)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    editing.restore_revision(talk, revision, me())
-    db.session.commit()
-    return _done(
-        talk,
-        "Restored the earlier revision; the history keeps the version it replaced.",
-        url_for("dashboard.history", talk_id=talk.id),
-    )
