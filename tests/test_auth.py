@@ -101,6 +101,12 @@ def test_session_cookie_is_httponly_and_lax(client, organizer):
     assert "SameSite=Lax" in cookie
 
 
+def test_session_cookie_is_secure_when_configured_for_https(app, client, organizer):
+    app.config["SESSION_COOKIE_SECURE"] = True
+    response = _login(client, organizer.email, ORGANIZER_PASSWORD)
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
 def test_logout_ends_the_session(organizer_client):
     assert organizer_client.get("/dashboard").status_code in (200, 404)
     response = organizer_client.post("/logout")
@@ -205,3 +211,20 @@ def test_invitation_form_messages(app, organizer_client, fields, message):
     response = invited.post(link, data=data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+
+
+def test_the_login_limit_holds_across_worker_processes(app, client, organizer, db):
+    from pathlib import Path
+
+    from tests.helpers import make_app
+
+    # A second application over the same database file stands in for another worker.
+    other_app = make_app(Path(app.instance_path))
+    other_worker = other_app.test_client()
+    for i in range(5):
+        assert _login(client, organizer.email, "wrong", f"10.1.0.{i}").status_code == 401
+        assert _login(other_worker, organizer.email, "wrong", f"10.2.0.{i}").status_code == 401
+    assert _login(client, organizer.email, ORGANIZER_PASSWORD, "10.3.0.1").status_code == 429
+    assert _login(other_worker, organizer.email, ORGANIZER_PASSWORD, "10.3.0.2").status_code == 429
+    with other_app.app_context():
+        db.engine.dispose()
