@@ -153,6 +153,17 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     public.goto(base + "/series/prisec-ml")
     expect(talk.locator(".badge-cancelled")).to_have_count(0)
 
+    # Move it to the trash: gone from the public page; restore it from the trash.
+    row(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
+    page.get_by_role("button", name="Move to the trash").click()
+    expect(row(page, "Compilers and privacy, revised")).to_have_count(0)
+    public.goto(base + "/series/prisec-ml")
+    expect(public.locator("li.talk", has_text="Compilers and privacy")).to_have_count(0)
+    page.get_by_role("button", name="Restore “Compilers and privacy, revised”").click()
+    expect(row(page, "Compilers and privacy, revised")).to_have_count(1)
+    public.goto(base + "/series/prisec-ml")
+    expect(talk).to_have_count(1)
+
     # Restore the first revision: the original title comes back.
     row(page, "Compilers and privacy, revised").get_by_role("link", name="History").click()
     expect(page.locator("ins", has_text="Compilers and privacy, revised")).to_be_visible()
@@ -160,6 +171,11 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     expect(page.locator(".flash")).to_contain_text("Restored the earlier revision")
     page.get_by_role("link", name="Back to the talk").click()
     expect(page.get_by_label("Title", exact=True)).to_have_value("Compilers and privacy")
+    # The first revision had the first date: the talk is back there, nothing struck through.
+    public.goto(base + "/series/prisec-ml")
+    restored = public.locator("li.talk", has_text="Compilers and privacy")
+    expect(restored.locator("time.talk-time")).to_contain_text("12 June 2030, 13:00 BST")
+    expect(restored.locator("del.earlier-date")).to_have_count(0)
     context.close()
 
 
