@@ -62,6 +62,14 @@ def reencode_photo(content: bytes) -> tuple[bytes, str]:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise UploadError("The photo is not a readable JPEG, PNG or WebP image.") from exc
+    try:
+        return _reencode(image, image_format)
+    except (OSError, ValueError) as exc:
+        # An exotic mode or a broken frame that decoding let through.
+        raise UploadError("The photo could not be processed; save it as a plain JPEG.") from exc
+
+
+def _reencode(image: Image.Image, image_format: str) -> tuple[bytes, str]:
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
     if image_format == "JPEG" or not has_alpha:
