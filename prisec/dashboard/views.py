@@ -1,4 +1,4 @@
-"""Organizer pages: the dashboard, the talk form and the actions on a talk."""
+"""Organizer pages: the dashboard of a series and the talk form."""
 
 from __future__ import annotations
 
