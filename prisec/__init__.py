@@ -62,7 +62,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         announcements,
         api,
         archive,
+        auth,
         cli,
+        dashboard,
         dataversion,
         embed,
         errors,
@@ -78,7 +80,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
-    for area in (announcements, seo, cli, importers_cli):
+    for area in (auth, dashboard, announcements, seo, cli, importers_cli):
         area.init_app(app)
     return app
 

@@ -7,7 +7,17 @@ from typing import Any
 
 from .database import utcnow
 from .extensions import db
-from .models import Organizer, Reschedule, Series, Speaker, Talk, TalkRevision, TalkSpeaker
+from .models import (
+    Listing,
+    Organizer,
+    Reschedule,
+    Series,
+    Speaker,
+    Talk,
+    TalkRevision,
+    TalkSpeaker,
+    TalkStatus,
+)
 
 # Fields whose change alters the event a calendar shows (when, whether, where, and the
 # title on its face), so the feed's SEQUENCE must rise and clients replace their copy.
@@ -116,3 +126,150 @@ def reschedule_talk(
     talk.start, talk.end = new_start, new_end
     record_revision(talk, organizer, f"Rescheduled{': ' + reason if reason else ''}")
     return entry
+
+
+def _touch(talk: Talk) -> None:
+    # Marks the row changed even when only speakers changed, so the version rises and a
+    # stale form editing the same talk is refused.
+    talk.updated_at = utcnow()
+
+
+def _set_speakers(talk: Talk, speakers: list[Speaker]) -> None:
+    # Existing links are kept and reordered: deleting and re-inserting the same speaker in
+    # one flush would trip the (talk, speaker) unique constraint.
+    existing = {link.speaker_id: link for link in talk.speaker_links if link.speaker_id}
+    links = []
+    for position, speaker in enumerate(dict.fromkeys(speakers)):
+        link = existing.get(speaker.id) if speaker.id else None
+        if link is None:
+            link = TalkSpeaker(speaker=speaker)
+        link.position = position
+        links.append(link)
+    talk.speaker_links = links
+
+
+def update_talk(
+    talk: Talk,
+    *,
+    speakers: list[Speaker] | None = None,
+    organizer: Organizer | None = None,
+    reschedule_reason: str = "",
+    **fields: Any,
+) -> TalkRevision:
+    """Save edited fields of a talk; a published talk whose start moves is rescheduled."""
+    start = fields.pop("start", talk.start)
+    end = fields.pop("end", talk.end)
+    if end <= start:
+        raise ValueError("a talk must end after it starts")
+    for name, value in fields.items():
+        if name not in SNAPSHOT_FIELDS:
+            raise ValueError(f"not a talk field: {name}")
+        setattr(talk, name, value)
+    if speakers is not None:
+        _set_speakers(talk, speakers)
+    _move(talk, start, end, organizer, reschedule_reason)
+    _touch(talk)
+    return record_revision(talk, organizer, "Edited")
+
+
+def _move(
+    talk: Talk, start: datetime, end: datetime, organizer: Organizer | None, reason: str
+) -> None:
+    """Set a talk's times from an edit; a published talk keeps its old start, struck through."""
+    if start != talk.start:
+        back_to_earlier = [r for r in talk.reschedules if r.previous_start == start]
+        for entry in back_to_earlier:
+            # Moving back to an earlier date: it is the current date again, not a struck one.
+            talk.reschedules.remove(entry)
+        if talk.published and not back_to_earlier:
+            # Attendees already saw the old date: keep it, struck through.
+            talk.reschedules.append(
+                Reschedule(
+                    previous_start=talk.start,
+                    previous_end=talk.end,
+                    reason=reason,
+                    changed_by=organizer,
+                )
+            )
+    talk.start, talk.end = start, end
+
+
+def set_listing(talk: Talk, listing: Listing, organizer: Organizer | None = None) -> TalkRevision:
+    """Pin a talk to upcoming or past, or let the clock decide (auto)."""
+    talk.listing = listing
+    _touch(talk)
+    return record_revision(talk, organizer, f"Listing set to {listing.value}")
+
+
+def cancel_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Mark a talk cancelled; it stays on the schedule, shown as cancelled."""
+    if talk.status == TalkStatus.CANCELLED:
+        raise ValueError("the talk is already cancelled")
+    talk.status = TalkStatus.CANCELLED
+    _touch(talk)
+    return record_revision(talk, organizer, "Cancelled")
+
+
+def uncancel_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Let a cancelled talk take place again."""
+    if talk.status != TalkStatus.CANCELLED:
+        raise ValueError("the talk is not cancelled")
+    talk.status = TalkStatus.SCHEDULED
+    _touch(talk)
+    return record_revision(talk, organizer, "Cancellation withdrawn")
+
+
+def delete_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Move a talk to the trash, from where it can be restored."""
+    if talk.deleted_at is not None:
+        raise ValueError("the talk is already in the trash")
+    talk.deleted_at = utcnow()
+    return record_revision(talk, organizer, "Moved to the trash")
+
+
+def restore_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Take a talk out of the trash."""
+    if talk.deleted_at is None:
+        raise ValueError("the talk is not in the trash")
+    talk.deleted_at = None
+    _touch(talk)
+    return record_revision(talk, organizer, "Restored from the trash")
+
+
+def undo_reschedule(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Put a talk back at the start it had before its last reschedule."""
+    if not talk.reschedules:
+        raise ValueError("the talk was never rescheduled")
+    last = talk.reschedules[-1]
+    talk.start, talk.end = last.previous_start, last.previous_end
+    talk.reschedules.remove(last)
+    _touch(talk)
+    return record_revision(talk, organizer, "Reschedule undone")
+
+
+def restore_revision(
+    talk: Talk, revision: TalkRevision, organizer: Organizer | None = None
+) -> TalkRevision:
+    """Bring a talk back to the state saved in one of its revisions, as a new revision."""
+    if revision.talk_id != talk.id:
+        raise ValueError("the revision belongs to another talk")
+    snapshot = revision.snapshot
+    if "start" in snapshot and "end" in snapshot:
+        start, end = (datetime.fromisoformat(snapshot[key]) for key in ("start", "end"))
+        _move(talk, start, end, organizer, "Restored an earlier revision")
+    for name in SNAPSHOT_FIELDS:
+        if name not in snapshot or name in ("series_id", "start", "end"):
+            continue
+        value = snapshot[name]
+        if name == "status":
+            value = TalkStatus(value)
+        elif name == "listing":
+            value = Listing(value)
+        setattr(talk, name, value)
+    speakers = [db.session.get(Speaker, i) for i in snapshot.get("speaker_ids", [])]
+    speakers = [speaker for speaker in speakers if speaker is not None]
+    if speakers:
+        _set_speakers(talk, speakers)
+    _touch(talk)
+    when = revision.created_at.strftime("%d %b %Y %H:%M UTC")
+    return record_revision(talk, organizer, f"Restored the revision of {when}")

@@ -1,4 +1,4 @@
-"""Serving uploaded files (speaker photos) from instance/uploads/ with safe headers."""
+"""Serving uploaded files (speaker photos, slides) from instance/uploads/ with safe headers."""
 
 from __future__ import annotations
 
@@ -25,6 +25,25 @@ def photo(name: str):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+_SLIDES_NAME = re.compile(r"^[0-9a-f]{64}\.pdf$")
+
+
+@bp.get("/uploads/slides/<name>")
+def slides(name: str):
+    """A slides PDF: served as a PDF only, sandboxed, never sniffed as anything else."""
+    _SLIDES_NAME.match(name) or abort(404)
+    response = send_from_directory(
+        current_app.config["UPLOAD_FOLDER"],
+        name,
+        mimetype="application/pdf",
+        max_age=365 * 24 * 3600,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Content-Disposition"] = 'inline; filename="slides.pdf"'
     return response
 
 

@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, request_started
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
 
 from prisec.editing import create_talk as create_talk_operation
 from prisec.extensions import db as _db
 from prisec.models import Series, Speaker, Talk
-from tests.helpers import make_app
+from tests.helpers import csrf_token, make_app
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +38,19 @@ def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
     instance.mkdir()
     shutil.copyfile(migrated_database, instance / "prisec.db")
     application = make_app(instance)
+    request_started.connect(_fresh_g, application, weak=False)
     with application.app_context():
         yield application
         _db.session.remove()
         _db.engine.dispose()
+
+
+def _fresh_g(sender: Flask, **extra: Any) -> None:
+    # The fixture keeps one app context open, and Flask reuses it for every request, so `g`
+    # would carry one client's login and CSRF token into another client's request. A real
+    # server starts each request with an empty `g`.
+    for name in list(vars(g)):
+        delattr(g, name)
 
 
 @pytest.fixture
@@ -117,6 +126,33 @@ def create_talk(create_series, create_speaker) -> Callable[..., Talk]:
         return talk
 
     return factory
+
+
+ORGANIZER_PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def organizer(app: Flask):
+    """An organizer account, ada@example.org."""
+    from prisec.auth.accounts import create_organizer
+
+    account = create_organizer("ada@example.org", "Ada Organizer", ORGANIZER_PASSWORD)
+    _db.session.commit()
+    return account
+
+
+@pytest.fixture
+def organizer_client(app: Flask, organizer) -> FlaskClient:
+    """A client logged in through the login page; it sends the page's CSRF token as a header."""
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login",
+        data={"email": organizer.email, "password": ORGANIZER_PASSWORD, "csrf_token": token},
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    return client
 
 
 _counter = iter(range(1, 10**9))

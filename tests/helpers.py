@@ -25,3 +25,14 @@ def raw_sql(app: Flask, sql: str) -> list[tuple]:
     """Run SQL on the database file directly, bypassing the ORM: what is really stored."""
     with sqlite3.connect(sqlite_path(app)) as connection:
         return connection.execute(sql).fetchall()
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token a page carries in its forms, as a browser would submit it."""
+    import re
+
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html) or re.search(
+        r'name="csrf_token" value="([^"]+)"', html
+    )
+    assert match, "no CSRF token on the page"
+    return match.group(1)

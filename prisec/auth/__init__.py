@@ -1,0 +1,19 @@
+"""Organizer accounts: login, logout, the login limit, invitations and `flask organizer`."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..extensions import login
+from . import models  # noqa: F401  (the tables must be known to migrations)
+from .cli import organizer_cli
+from .views import bp
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages and the command; anonymous visitors of organizer pages log in first."""
+    login.login_view = "auth.login"
+    login.login_message = "Log in to see that page."
+    login.login_message_category = "info"
+    app.register_blueprint(bp)
+    app.cli.add_command(organizer_cli)

@@ -1,0 +1,43 @@
+"""Models of the accounts room: failed login attempts and invitations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import UTCDateTime, utcnow
+from ..extensions import db
+from ..models import Organizer
+
+
+class LoginAttempt(db.Model):
+    """A failed login, kept in the database so every worker process sees the same count."""
+
+    __tablename__ = "login_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased as typed: attempts on unknown addresses count too.
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class Invite(db.Model):
+    """A one-time link that lets someone create an organizer account."""
+
+    __tablename__ = "organizer_invite"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only the SHA-256 of the token is stored: a copy of the database opens no account.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("organizer.id"))
+
+    created_by: Mapped[Organizer | None] = relationship(foreign_keys=[created_by_id])
+    used_by: Mapped[Organizer | None] = relationship(foreign_keys=[used_by_id])

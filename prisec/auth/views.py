@@ -1,0 +1,122 @@
+"""Login, logout and invitation pages."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db
+from .accounts import (
+    INVITE_LIFETIME,
+    LOGIN_LIMIT,
+    LOGIN_WINDOW,
+    AccountError,
+    accept_invite,
+    authenticate,
+    create_invite,
+    pending_invites,
+    too_many_failures,
+    usable_invite,
+)
+from .forms import AcceptInviteForm, EmptyForm, InviteForm, LoginForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Where to go after login: only a path on this site, never another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return url_for("dashboard.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """The login page; too many failures answer 429."""
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        if too_many_failures(form.email.data, address):
+            minutes = int(LOGIN_WINDOW.total_seconds() // 60)
+            form.password.errors = [
+                f"Too many failed logins ({LOGIN_LIMIT}) for this account or address. "
+                f"Wait {minutes} minutes and try again."
+            ]
+            response = render_template("auth/login.html", form=form)
+            return response, 429, {"Retry-After": str(int(LOGIN_WINDOW.total_seconds()))}
+        organizer = authenticate(form.email.data, form.password.data, address)
+        if organizer is not None:
+            login_user(organizer)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors = ["Wrong email or password."]
+        status = 401
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    """End the session."""
+    if EmptyForm().validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("schedule.index"))
+
+
+@bp.route("/invites", methods=["GET", "POST"])
+@login_required
+def invites():
+    """Create an invitation link and list the pending ones."""
+    form = InviteForm()
+    link = None
+    if form.validate_on_submit():
+        invite, token = create_invite(current_user, form.note.data or "")
+        db.session.commit()
+        link = url_for("auth.accept", token=token, _external=True)
+        form = InviteForm(formdata=None)
+    return render_template(
+        "auth/invites.html",
+        form=form,
+        link=link,
+        invites=pending_invites(),
+        lifetime_days=INVITE_LIFETIME.days,
+    )
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+def accept(token: str):
+    """Create an account from an invitation link, once."""
+    invite = usable_invite(token)
+    if invite is None:
+        abort(410, "This invitation link has expired or has already been used.")
+    form = AcceptInviteForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            organizer = accept_invite(invite, form.email.data, form.name.data, form.password.data)
+        except AccountError as exc:
+            db.session.rollback()
+            form[exc.field].errors = [str(exc)]
+            status = 422
+        else:
+            db.session.commit()
+            logout_user()
+            login_user(organizer)
+            flash(f"Welcome, {organizer.name}. Your account is ready.", "info")
+            return redirect(url_for("dashboard.index"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("auth/accept.html", form=form), status

@@ -1,0 +1,373 @@
+"""Forms of the dashboard: talks, speakers, reschedules, series settings and planning."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    Field,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from .. import wallclock
+from ..models import Listing, Series
+
+# Files this site stores itself are linked by path; everything else must be a web address.
+_OWN_UPLOAD = re.compile(r"^/uploads/(slides|photos)/[0-9a-f]{64}\.(pdf|jpg|png|webp)$")
+URL_MESSAGE = "Enter a web address starting with http:// or https://."
+
+
+def web_address(form: Form, field: Field) -> None:
+    """Only http and https addresses (or a file uploaded here); no javascript: or data:."""
+    value = (field.data or "").strip()
+    field.data = value
+    if not value or _OWN_UPLOAD.match(value):
+        return
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
+        raise ValidationError(URL_MESSAGE)
+
+
+def _url(label: str) -> StringField:
+    return StringField(
+        label,
+        validators=[Length(max=2000, message="At most 2000 characters."), web_address],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+
+
+def _text(label: str, max_length: int, *validators) -> StringField:
+    return StringField(
+        label,
+        validators=[
+            *validators,
+            Length(max=max_length, message=f"At most {max_length} characters."),
+        ],
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+    )
+
+
+class RowList(FieldList):
+    """A FieldList that keeps the row numbers as posted.
+
+    WTForms renumbers rows to 0..N-1; after htmx removed a row from the page, a fragment
+    rendered for row 2 would then be named row 1 and land on the wrong inputs.
+    """
+
+    def _compact_indices(self) -> None:
+        pass
+
+    @property
+    def full(self) -> bool:
+        """Whether no further row may be added."""
+        return bool(self.max_entries) and len(self.entries) >= self.max_entries
+
+
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+class SpeakerForm(Form):
+    """One speaker row: an existing speaker picked from the list, or a new one typed in."""
+
+    speaker_id = SelectField("Speaker", coerce=int, validate_choice=False, default=0)
+    # Which speaker the fields below were filled from: edits apply to that one only.
+    loaded_id = HiddenField()
+    honorific = _text("Honorific", 40)
+    name = _text("Name", 200)
+    affiliation = _text("Affiliation", 300)
+    homepage = _url("Homepage")
+    photo = FileField("Photo (JPEG, PNG or WebP, up to 5 MB)")
+
+    @property
+    def is_blank(self) -> bool:
+        """A row with neither a picked speaker nor a typed name is ignored."""
+        return not self.speaker_id.data and not (self.name.data or "").strip()
+
+
+def resolve_wall_clock(day: date, at: time, zone_name: str, fold_choice: str | None) -> datetime:
+    """UTC instant of a local date and time, refusing gaps and asking at folds."""
+    fold = int(fold_choice) if fold_choice in ("0", "1") else None
+    return wallclock.combine(day, at, zone_name, fold)
+
+
+def fold_choices(day: date, at: time, zone_name: str) -> list[SelectChoice]:
+    """The two readings of an ambiguous local time, labelled with their zone abbreviations."""
+    choices = []
+    for fold in (0, 1):
+        instant = wallclock.combine(day, at, zone_name, fold)
+        local = wallclock.in_zone(instant, zone_name)
+        which = "first" if fold == 0 else "second"
+        label = f"{at:%H:%M} {wallclock.zone_abbreviation(local)} ({which})"
+        choices.append(SelectChoice(str(fold), label))
+    return choices
+
+
+FOLD_CHOICES = [SelectChoice("0", "first"), SelectChoice("1", "second")]
+
+
+class WhenMixin:
+    """Date, start time and the fold choice in the series' zone, checked together."""
+
+    zone_name: str = "UTC"
+    needs_fold: bool = False
+    start_utc: datetime | None = None
+
+    def check_start(self) -> bool:
+        """Convert date and start time to UTC; errors land on the start time."""
+        if self.date.data is None or self.start_time.data is None:
+            return False
+        if not EARLIEST_YEAR <= self.date.data.year <= LATEST_YEAR:
+            self.date.errors.append(f"Enter a date between {EARLIEST_YEAR} and {LATEST_YEAR}.")
+            return False
+        self.fold.choices = fold_choices_or_default(
+            self.date.data, self.start_time.data, self.zone_name
+        )
+        try:
+            self.start_utc = resolve_wall_clock(
+                self.date.data, self.start_time.data, self.zone_name, self.fold.data
+            )
+        except wallclock.NonexistentTime as exc:
+            self.start_time.errors.append(f"{exc}. Choose another time.")
+            return False
+        except wallclock.AmbiguousTime as exc:
+            self.needs_fold = True
+            self.fold.errors.append(f"{exc}. Choose which one you mean.")
+            return False
+        return True
+
+
+def fold_choices_or_default(day: date, at: time, zone_name: str) -> list[SelectChoice]:
+    try:
+        wallclock.combine(day, at, zone_name)
+    except wallclock.AmbiguousTime:
+        return fold_choices(day, at, zone_name)
+    except wallclock.WallClockError:
+        pass
+    return FOLD_CHOICES
+
+
+MAX_SPEAKERS = 20
+
+
+class TalkForm(FlaskForm, WhenMixin):
+    """Every field of a talk, its speakers and its date and time in the series' zone."""
+
+    version = HiddenField()
+    title = _text("Title", 300)
+    speakers = RowList(FormField(SpeakerForm), min_entries=1, max_entries=MAX_SPEAKERS)
+    date = DateField("Date", validators=[InputRequired("Enter the date.")])
+    start_time = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
+    end_time = TimeField("Ends", validators=[InputRequired("Enter the end time.")])
+    fold = RadioField("Which one?", choices=FOLD_CHOICES, validate_choice=False)
+    abstract = TextAreaField(
+        "Abstract (Markdown, $maths$ allowed)",
+        validators=[Length(max=20000, message="At most 20000 characters.")],
+    )
+    bio = TextAreaField("Bio", validators=[Length(max=10000, message="At most 10000 characters.")])
+    registration_url = _url("Zoom registration")
+    livestream_url = _url("Live stream")
+    recording_url = _url("Recording")
+    slides_url = _url("Slides (a link, or upload a PDF below)")
+    slides_file = FileField("Slides PDF (up to 20 MB)")
+    code_url = _url("Code")
+    paper_url = _url("Paper")
+    event_name = _text("Event name", 300)
+    event_url = _url("Event web page")
+    location = _text("Location", 300)
+    listing = SelectField(
+        "Listing",
+        choices=[
+            SelectChoice(Listing.AUTO.value, "Auto (follows the clock)"),
+            SelectChoice(Listing.UPCOMING.value, "Upcoming"),
+            SelectChoice(Listing.PAST.value, "Past"),
+        ],
+        default=Listing.AUTO.value,
+    )
+    published = BooleanField("Published (shown on the public schedule)")
+
+    end_utc: datetime | None = None
+
+    def set_speaker_choices(self, choices: list[SelectChoice]) -> None:
+        """Offer the existing speakers in every row."""
+        for row in self.speakers:
+            row.form.speaker_id.choices = [SelectChoice(0, "New speaker (type below)"), *choices]
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then speakers, time-zone gaps and folds, and end after start."""
+        valid = super().validate(extra_validators)
+        rows = [row.form for row in self.speakers if not row.form.is_blank]
+        if not rows:
+            self.speakers.errors.append("Enter at least one speaker.")
+            valid = False
+        for row in self.speakers:
+            known = {choice.value for choice in row.form.speaker_id.choices or []}
+            if row.form.speaker_id.data and row.form.speaker_id.data not in known:
+                row.form.speaker_id.errors.append("Pick a speaker from the list.")
+                valid = False
+        if not self.check_start():
+            return False
+        try:
+            end_local = datetime.combine(self.date.data, self.end_time.data)
+            self.end_utc = wallclock.to_utc(end_local, self.zone_name, fold=0)
+            if self.end_utc <= self.start_utc:
+                # An end inside the autumn fold may mean its second occurrence.
+                self.end_utc = wallclock.to_utc(end_local, self.zone_name, fold=1)
+        except wallclock.NonexistentTime as exc:
+            self.end_time.errors.append(f"{exc}. Choose another time.")
+            return False
+        if self.end_utc <= self.start_utc:
+            self.end_time.errors.append("The talk must end after it starts.")
+            return False
+        return valid
+
+    def all_fields(self) -> Iterator[Field]:
+        """Every field, speaker rows included, flattened."""
+        for item in self:
+            if item.name == "speakers":
+                for row in item:
+                    yield from row.form
+            else:
+                yield item
+
+    def field_named(self, name: str) -> Field | None:
+        """The field behind a posted input name such as 'speakers-0-homepage'."""
+        return next((f for f in self.all_fields() if f.name == name), None)
+
+
+class RescheduleForm(FlaskForm, WhenMixin):
+    """A new date and start time, and why."""
+
+    date = DateField("New date", validators=[InputRequired("Enter the new date.")])
+    start_time = TimeField("New start time", validators=[InputRequired("Enter the start time.")])
+    fold = RadioField("Which one?", choices=FOLD_CHOICES, validate_choice=False)
+    reason = _text("Reason (optional, shown to organizers)", 500)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, then the time zone's gaps and folds."""
+        valid = super().validate(extra_validators)
+        return self.check_start() and valid
+
+
+WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+def iana_zone(form: Form, field: Field) -> None:
+    """An IANA time-zone name such as Europe/London."""
+    if not wallclock.is_valid_zone((field.data or "").strip()):
+        raise ValidationError("Enter an IANA time zone such as Europe/London or America/New_York.")
+
+
+class SeriesOrganizerForm(Form):
+    """One entry of the public organizer list."""
+
+    honorific = _text("Honorific", 40)
+    name = _text("Name", 200)
+    affiliation = _text("Affiliation", 300)
+    homepage = _url("Homepage")
+
+
+class SeriesForm(FlaskForm):
+    """A series' name, zone, recurrence, defaults, texts, links and public organizers."""
+
+    name = _text("Name", 200, DataRequired("Enter the series' name."))
+    timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."), iana_zone])
+    recurrence_weeks = IntegerField(
+        "Every how many weeks",
+        validators=[Optional(), NumberRange(1, 12, "Enter a number of weeks from 1 to 12.")],
+    )
+    recurrence_weekday = SelectField(
+        "On",
+        choices=[
+            SelectChoice("", "No regular day"),
+            *[SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        ],
+    )
+    default_start_time = TimeField("At", validators=[InputRequired("Enter the usual start time.")])
+    default_duration_minutes = IntegerField(
+        "Usual length (minutes)",
+        validators=[
+            DataRequired("Enter the usual length."),
+            NumberRange(5, 600, "Enter a length from 5 to 600 minutes."),
+        ],
+    )
+    description = TextAreaField(
+        "About the series (Markdown)",
+        validators=[Length(max=20000, message="At most 20000 characters.")],
+    )
+    mailing_list_url = _url("Mailing list")
+    youtube_url = _url("YouTube channel")
+    zoom_url = _url("Zoom")
+    organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks, and the recurrence given whole or not at all."""
+        valid = super().validate(extra_validators)
+        if bool(self.recurrence_weeks.data) != bool(self.recurrence_weekday.data):
+            self.recurrence_weekday.errors.append(
+                "Give both how often and on which weekday, or neither."
+            )
+            valid = False
+        return valid
+
+
+def series_from_form(form: SeriesForm, series: Series) -> None:
+    """Copy the settings form onto the series (organizers included)."""
+    series.name = form.name.data
+    series.timezone = form.timezone.data.strip()
+    series.recurrence_weeks = form.recurrence_weeks.data or None
+    weekday = form.recurrence_weekday.data
+    series.recurrence_weekday = int(weekday) if weekday else None
+    series.default_start_time = form.default_start_time.data
+    series.default_duration_minutes = form.default_duration_minutes.data
+    series.description = form.description.data or ""
+    series.mailing_list_url = form.mailing_list_url.data or ""
+    series.youtube_url = form.youtube_url.data or ""
+    series.zoom_url = form.zoom_url.data or ""
+
+
+class PlanSlotForm(FlaskForm):
+    """A speaker and a title typed into a free slot of the term."""
+
+    day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
+    speaker = _text("Speaker", 200, DataRequired("Enter the speaker's name."))
+    title = _text("Title", 300)
+
+
+class SkipSlotForm(FlaskForm):
+    """One slot of the recurrence to skip or bring back."""
+
+    day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for action buttons."""
+
+
+def default_end(start: datetime, minutes: int) -> datetime:
+    """Start plus the series' usual length."""
+    return start + timedelta(minutes=minutes)
