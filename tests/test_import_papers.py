@@ -237,6 +237,10 @@ def test_bibtex_import_matches_papers_already_listed(runner, db, client, tmp_pat
     html = client.get("/papers?category=CR&year=2025").get_data(as_text=True)
     assert "Collusion Among Models" in html
     assert 'href="https://arxiv.org/pdf/2501.12345"' in html
+    # A BibTeX entry without arXiv's category shows no empty badge.
+    html = client.get("/papers?year=2023").get_data(as_text=True)
+    assert "Bias-Aware Minimisation" in html
+    assert "></abbr>" not in html
 
 
 def test_papers_listed_on_a_talk(runner, db, client, create_talk, tmp_path):
@@ -266,3 +270,27 @@ def test_unreadable_entries_are_reported_and_the_rest_imported(runner, db, tmp_p
     assert "problem: line 4: date 'CVFeb 30, 2022' is not a calendar date; skipped" in output
     assert "1 papers were created" in output
     assert [p.title for p in db.session.query(Paper)] == ["A good paper"]
+
+
+def test_a_shorter_list_never_loses_what_is_stored(runner, db, tmp_path):
+    bib = tmp_path / "full.bib"
+    bib.write_text(
+        "@article{k, title = {Your Privacy Depends on Others: Collusion Vulnerabilities in "
+        "Individual Differential Privacy}, author = {Johannes Kaiser and Alexander Ziller and "
+        "Eleni Triantafillou and Daniel Rueckert}, year = {2025}, month = {jan}}\n",
+        encoding="utf-8",
+    )
+    _import(runner, bib)
+    listed = tmp_path / "list.txt"
+    lines = LIST.read_text(encoding="utf-8").splitlines()
+    listed.write_text("\n".join(lines[42:45]) + "\n", encoding="utf-8")
+    output = _import(runner, listed)
+    assert "0 papers were created" in output
+    paper = db.session.query(Paper).one()
+    # The list's "Kaiser, Ziller, Triantafillou et al." keeps the four names stored, and its
+    # date without a year does not move the one BibTeX gave.
+    assert paper.authors == [
+        "Johannes Kaiser", "Alexander Ziller", "Eleni Triantafillou", "Daniel Rueckert"
+    ]  # fmt: skip
+    assert paper.published_on == date(2025, 1, 1)
+    assert paper.category == "CR"
