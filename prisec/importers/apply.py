@@ -38,10 +38,33 @@ class ImportReport:
     changed: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    talks_created: int = 0
-    talks_changed: int = 0
-    talks_unchanged: int = 0
+    created_count: int = 0
+    changed_count: int = 0
+    unchanged_count: int = 0
     dry_run: bool = False
+    # What the counts count, for the summary line.
+    subject: str = "talks"
+
+    def count_created(self, label: str) -> None:
+        """Report one thing of the counted kind as created."""
+        self.created.append(label)
+        self.created_count += 1
+
+    def count_existing(self, label: str, changed: list[str]) -> None:
+        """Report one thing of the counted kind found stored, with the fields that changed."""
+        if changed:
+            self.changed.append(f"{label}: {', '.join(changed)}")
+            self.changed_count += 1
+        else:
+            self.unchanged_count += 1
+
+    def finish(self) -> ImportReport:
+        """Commit, or roll everything back on a dry run; the report itself."""
+        if self.dry_run:
+            db.session.rollback()
+        else:
+            db.session.commit()
+        return self
 
     def lines(self) -> list[str]:
         """The report as printed by the command."""
@@ -51,8 +74,8 @@ class ImportReport:
         out += [f"problem: {problem}" for problem in self.problems]
         verb = "would be" if self.dry_run else "were"
         out.append(
-            f"{self.talks_created} talks {verb} created, {self.talks_changed} changed, "
-            f"{self.talks_unchanged} already up to date."
+            f"{self.created_count} {self.subject} {verb} created, {self.changed_count} changed, "
+            f"{self.unchanged_count} already up to date."
         )
         if self.dry_run:
             out.append("Dry run: nothing was written.")
@@ -225,8 +248,7 @@ class Importer:
             zone = entry.zone or series.timezone
             earlier = [wallclock.format_date(wallclock.in_zone(s, zone)) for s in starts[:-1]]
             moved = f" (moved from {', '.join(earlier)})" if earlier else ""
-            self.report.created.append(label + moved)
-            self.report.talks_created += 1
+            self.report.count_created(label + moved)
             return talk
         changed = [
             name for name, value in fields.items() if value and getattr(existing, name) != value
@@ -238,20 +260,12 @@ class Importer:
         if starts[-1] != existing.start and starts[-1] not in existing.previous_starts:
             reschedule_talk(existing, starts[-1], reason="imported")
             changed.append("start")
-        if changed:
-            self.report.changed.append(f"{label}: {', '.join(changed)}")
-            self.report.talks_changed += 1
-        else:
-            self.report.talks_unchanged += 1
+        self.report.count_existing(label, changed)
         return existing
 
     def finish(self) -> ImportReport:
         """Commit, or roll everything back on a dry run."""
-        if self.report.dry_run:
-            db.session.rollback()
-        else:
-            db.session.commit()
-        return self.report
+        return self.report.finish()
 
 
 def import_schedule(

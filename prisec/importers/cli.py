@@ -12,10 +12,13 @@ from flask import Flask, current_app
 from ..backup import backup_command, restore_command
 from ..exporting.cli import export_group
 from ..exporting.sitejson import ExportError, load_site
-from ..models import slugify
+from ..extensions import db
+from ..models import Talk, slugify
+from ..papers.importing import import_papers
 from .apply import ImportReport, import_schedule, import_talk_pages
 from .hugo import featured_image, parse_talk_page, talk_files
 from .jekyll import parse_page
+from .papers import parse_bibtex, parse_publications
 
 
 def _read_text(path: Path) -> str:
@@ -40,7 +43,11 @@ def _echo_report(report: ImportReport) -> None:
         click.echo(line, err=line.startswith("problem:"))
 
 
-@click.group("import", help="Import talks from a Jekyll page or Hugo talk pages, or a JSON export.")
+@click.group(
+    "import",
+    help="Import talks from a Jekyll page or Hugo talk pages, papers from a paper list or "
+    "BibTeX, or a whole site from a JSON export.",
+)
 def import_group() -> None:
     """The `flask import` commands."""
 
@@ -103,6 +110,23 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
             parsed.talk.speakers[0].photo = featured_image(file)
         pages.append((parsed.talk, parsed.problems, file.parent))
     _echo_report(import_talk_pages(pages, slug, dry_run=dry_run))
+
+
+@import_group.command("papers")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--talk", "talk_id", type=int, help="Also list the papers on this talk's page.")
+@click.option(
+    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
+)
+def import_papers_command(file: Path, talk_id: int | None, dry_run: bool) -> None:
+    """Import papers from a publications list copied as text, or a BibTeX file (.bib)."""
+    talk = db.session.get(Talk, talk_id) if talk_id is not None else None
+    if talk_id is not None and talk is None:
+        raise click.BadParameter(f"there is no talk {talk_id}", param_hint="--talk")
+    text = _read_text(file)
+    bibtex = file.suffix.lower() == ".bib" or text.lstrip().startswith("@")
+    parsed = parse_bibtex(text) if bibtex else parse_publications(text)
+    _echo_report(import_papers(parsed, talk=talk, dry_run=dry_run))
 
 
 @import_group.command("json")
