@@ -62,13 +62,16 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         announcements,
         api,
         archive,
+        assets,
         cli,
+        compression,
         dataversion,
         embed,
         errors,
         feeds,
         filters,
         models,
+        pagecache,
         papers,
         schedule,
         seo,
@@ -76,9 +79,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .importers import cli as importers_cli
 
+    # First: its after-request hook then runs last and keeps the finished page.
+    pagecache.init_app(app)
     for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
     for area in (announcements, seo, cli, importers_cli):
+        area.init_app(app)
+    for area in (assets, compression):
         area.init_app(app)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from collections.abc import Callable
@@ -73,7 +74,18 @@ def render_markdown(text: str) -> Markup:
 
 def markdown_to_text(text: str) -> str:
     """Plain text of Markdown, for calendar descriptions and previews; maths keeps its dollars."""
-    html = _markdown_text.render(text or "").replace("</p>", "</p>\n")
+    return _markdown_to_text(text or "")
+
+
+# Feeds turn every abstract into text; the same abstracts come back on every rebuild.
+@functools.lru_cache(maxsize=8192)
+def _markdown_to_text(text: str) -> str:
+    plain = _plain_text_of_simple_markdown(text)
+    return plain if plain is not None else _markdown_to_text_parsed(text)
+
+
+def _markdown_to_text_parsed(text: str) -> str:
+    html = _markdown_text.render(text).replace("</p>", "</p>\n")
     plain = html_lib.unescape(nh3.clean(html, tags=set())).strip()
     return re.sub(r"\n{3,}", "\n\n", plain)
 
@@ -83,3 +95,77 @@ def safe_url(url: str) -> str:
     candidate = (url or "").strip()
     scheme = candidate.split(":", 1)[0].lower() if ":" in candidate else ""
     return candidate if scheme in {"http", "https", "mailto"} else ""
+
+
+# A fast path for the Markdown abstracts are usually written in: paragraphs, tight bullet
+# lists, emphasis, code, links and inline maths. Parsing with markdown-it costs ~4 ms per
+# abstract, which made a cold feed of a thousand talks take seconds. Anything else (or any
+# doubt) returns None and takes the full parser; tests check both paths agree.
+_BLOCK_START = re.compile(
+    r"^(?:[#>|=<]|```|~~~|\d{1,9}[.)](?:\s|$)|[-*+](?:\s|$)|[-=]+\s*$|([-*_])[ ]*(?:\1[ ]*){2,}$)"
+)
+_BULLET = re.compile(r"^([-*+]) (\S.*)$")
+_UNSAFE = re.compile(r"[\\&<~|\t\x00]|\$\$|!\[|\*\*\*|``")
+_MATHS = re.compile(r"(?<![\w$])\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?![\d$])")
+_CODE = re.compile(r"`([^`\s](?:[^`]*[^`\s])?)`")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]*)\)")
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_LEFT_OVER = re.compile(r"[*`\[\]$]|(?<!\w)_|_(?!\w)")
+
+
+def _inline_text(line: str) -> str | None:
+    kept: list[str] = []
+
+    def keep(value: str) -> str:
+        kept.append(value)
+        return f"\ue000{len(kept) - 1}\ue001"
+
+    line = _MATHS.sub(lambda m: keep(f"${m.group(1)}$"), line)
+    line = _CODE.sub(lambda m: keep(m.group(1)), line)
+    if "\\" in line:
+        return None
+    line = _LINK.sub(lambda m: m.group(1), line)
+    line = _STRONG.sub(lambda m: m.group(1), line)
+    line = _EMPHASIS.sub(lambda m: m.group(1), line)
+    line = _UNDERSCORE.sub(lambda m: m.group(1), line)
+    if _LEFT_OVER.search(line):
+        return None
+    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], line)
+
+
+def _plain_text_of_simple_markdown(text: str) -> str | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ue000" in text or "\ue001" in text:
+        return None
+    outside_maths = _MATHS.sub("", text)
+    if _UNSAFE.search(outside_maths):
+        return None
+    parts: list[str] = []
+    previous_was_list = False
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if any(len(line) - len(line.lstrip(" ")) >= 4 for line in lines):
+            return None
+        stripped = [line.strip() for line in lines]
+        bullets = [_BULLET.match(line) for line in stripped]
+        if all(bullets):
+            if previous_was_list or len({m.group(1) for m in bullets}) > 1:
+                return None  # a loose list or two lists: leave them to the parser
+            items = [_inline_text(m.group(2).strip()) for m in bullets]
+            if any(item is None for item in items):
+                return None
+            parts.append("\n" + "\n".join(items) + "\n\n")
+            previous_was_list = True
+            continue
+        if any(bullets) or any(_BLOCK_START.match(line) for line in stripped):
+            return None
+        inline = [_inline_text(line) for line in stripped]
+        if any(line is None for line in inline):
+            return None
+        parts.append("\n".join(inline) + "\n\n")
+        previous_was_list = False
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts).strip())
