@@ -131,3 +131,21 @@ def build(instance: Path, talks: int) -> None:
     with app.app_context():
         fill(talks)
         db.engine.dispose()
+
+
+def edit_one_talk(instance: Path) -> None:
+    """Retitle the newest talk through the real editing operation, as an organizer's save does."""
+    from sqlalchemy import select
+
+    from prisec import create_app
+    from prisec.editing import record_revision
+    from prisec.extensions import db
+    from prisec.models import Talk
+
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    with app.app_context():
+        talk = db.session.scalar(select(Talk).order_by(Talk.start.desc()).limit(1))
+        talk.title = "Retitled: " + talk.title
+        record_revision(talk, None, "Edited")
+        db.session.commit()
+        db.engine.dispose()

@@ -250,3 +250,22 @@ def test_the_quick_markdown_text_agrees_with_the_parser(text):
     quick = _plain_text_of_simple_markdown(text)
     # None means "ask the parser": always allowed, never a different answer.
     assert quick is None or quick == _markdown_to_text_parsed(text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "SHORT:line",
+        "DESCRIPTION:" + "a" * 300,
+        "DESCRIPTION:Speaker: Dr. Nº1 Müller (Universität Zürich)\\n" * 9,
+        "SUMMARY:" + "\\\\," * 80,
+        "X:" + "^" * 200 + "ü" * 50 + "😀" * 40,
+        "X:" + "a" * 72 + "\\\\n" + "b" * 100,
+    ],
+)
+def test_feed_lines_fold_as_icalendar_folds_them(line):
+    from icalendar.parser.string import _foldline
+
+    from prisec.feeds.ical import fold_line
+
+    assert fold_line(line) == _foldline(line)

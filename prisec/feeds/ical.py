@@ -119,6 +119,33 @@ def talk_event(talk: Talk, site_host: str, page_url: str) -> Event:
     return event
 
 
+def fold_line(line: str, limit: int = 75) -> str:
+    """An RFC 5545 content line folded as icalendar folds it, in slices rather than per character.
+
+    Each piece holds at most limit - 1 octets, never splits a UTF-8 character, and never ends
+    in a backslash or caret (the start of an escape) unless it is one character long.
+    """
+    if len(line) < limit and len(line.encode()) < limit:
+        return line
+    pieces: list[str] = []
+    start, size, room = 0, len(line), limit - 1
+    while start < size:
+        end = min(size, start + room)
+        while len(line[start:end].encode()) > room:
+            end -= 1
+        if end < size and end - start > 1 and line[end - 1] in "\\^":
+            end -= 1
+        pieces.append(line[start:end])
+        start = end
+    return "\r\n ".join(pieces)
+
+
+def event_bytes(event: Event) -> bytes:
+    """`event.to_ical()`, with the folding (most of its cost) done by `fold_line`."""
+    lines = event.content_lines()
+    return b"\r\n".join(fold_line(str(line)).encode() for line in lines if line) + b"\r\n"
+
+
 class _EventMemo:
     """Bytes of events already written, by everything they are made of.
 
@@ -201,9 +228,9 @@ def talks_to_ical(
         events.append(
             _events.get(
                 _event_key(talk, site_host, page_url),
-                lambda talk=talk, page_url=page_url: talk_event(
-                    talk, site_host, page_url
-                ).to_ical(),
+                lambda talk=talk, page_url=page_url: event_bytes(
+                    talk_event(talk, site_host, page_url)
+                ),
             )
         )
     return b"".join([head[: -len(_END)], *events, _END])
