@@ -58,6 +58,8 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Pages and the API render the same abstracts again and again; the result depends on the text only.
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     """Safe HTML of Markdown text; headings start at h3 so they sit under the page's own.
 
@@ -107,7 +109,7 @@ _BLOCK_START = re.compile(
 _BULLET = re.compile(r"^([-*+]) (\S.*)$")
 _UNSAFE = re.compile(r"[\\&<~|\t\x00]|\$\$|!\[|\*\*\*|``")
 _MATHS = re.compile(r"(?<![\w$])\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?![\d$])")
-_CODE = re.compile(r"`([^`\s](?:[^`]*[^`\s])?)`")
+_CODE = re.compile(r"`([^`\s](?:[^`\n]*[^`\s])?)`")
 _LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]*)\)")
 _STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
@@ -115,24 +117,30 @@ _UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _LEFT_OVER = re.compile(r"[*`\[\]$]|(?<!\w)_|_(?!\w)")
 
 
-def _inline_text(line: str) -> str | None:
+_KEPT = re.compile("\ue000(\\d+)\ue001")
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _inline_text(text: str) -> str | None:
+    # Runs over all lines at once: no pattern crosses a line end, as none may here.
     kept: list[str] = []
 
     def keep(value: str) -> str:
         kept.append(value)
         return f"\ue000{len(kept) - 1}\ue001"
 
-    line = _MATHS.sub(lambda m: keep(f"${m.group(1)}$"), line)
-    line = _CODE.sub(lambda m: keep(m.group(1)), line)
-    if "\\" in line:
+    text = _MATHS.sub(lambda m: keep(f"${m.group(1)}$"), text)
+    text = _CODE.sub(lambda m: keep(m.group(1)), text)
+    # Maths and code overlapping, or a backslash escape: which wins is the parser's call.
+    if "\\" in text or any("\ue000" in value or "`" in value for value in kept):
         return None
-    line = _LINK.sub(lambda m: m.group(1), line)
-    line = _STRONG.sub(lambda m: m.group(1), line)
-    line = _EMPHASIS.sub(lambda m: m.group(1), line)
-    line = _UNDERSCORE.sub(lambda m: m.group(1), line)
-    if _LEFT_OVER.search(line):
+    text = _LINK.sub(r"\1", text)
+    text = _STRONG.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    text = _UNDERSCORE.sub(r"\1", text)
+    if _LEFT_OVER.search(text):
         return None
-    return re.sub("\ue000(\\d+)\ue001", lambda m: kept[int(m.group(1))], line)
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], text) if kept else text
 
 
 def _plain_text_of_simple_markdown(text: str) -> str | None:
@@ -142,9 +150,9 @@ def _plain_text_of_simple_markdown(text: str) -> str | None:
     outside_maths = _MATHS.sub("", text)
     if _UNSAFE.search(outside_maths):
         return None
-    parts: list[str] = []
+    blocks: list[tuple[bool, list[str]]] = []  # (is a list, its lines' inline text)
     previous_was_list = False
-    for block in re.split(r"\n[ \t]*\n", text):
+    for block in _BLOCK_BREAK.split(text):
         lines = [line for line in block.split("\n") if line.strip()]
         if not lines:
             continue
@@ -155,17 +163,22 @@ def _plain_text_of_simple_markdown(text: str) -> str | None:
         if all(bullets):
             if previous_was_list or len({m.group(1) for m in bullets}) > 1:
                 return None  # a loose list or two lists: leave them to the parser
-            items = [_inline_text(m.group(2).strip()) for m in bullets]
-            if any(item is None for item in items):
-                return None
-            parts.append("\n" + "\n".join(items) + "\n\n")
+            items = [m.group(2).strip() for m in bullets]
+            if any(_BLOCK_START.match(item) or _BULLET.match(item) for item in items):
+                return None  # a heading, quote or list inside an item
+            blocks.append((True, items))
             previous_was_list = True
             continue
         if any(bullets) or any(_BLOCK_START.match(line) for line in stripped):
             return None
-        inline = [_inline_text(line) for line in stripped]
-        if any(line is None for line in inline):
-            return None
-        parts.append("\n".join(inline) + "\n\n")
+        blocks.append((False, stripped))
         previous_was_list = False
+    converted = _inline_text("\n".join(line for _, lines in blocks for line in lines))
+    if converted is None:
+        return None
+    plain = iter(converted.split("\n"))
+    parts = []
+    for is_list, lines in blocks:
+        inline = "\n".join(next(plain) for _ in lines)
+        parts.append(f"\n{inline}\n\n" if is_list else f"{inline}\n\n")
     return re.sub(r"\n{3,}", "\n\n", "".join(parts).strip())

@@ -56,6 +56,12 @@ class PageCache:
         self._size = size
         self._entries: OrderedDict[Hashable, CachedPage] = OrderedDict()
         self._lock = threading.Lock()
+        # Striped render locks: threads that miss the same page wait for one render.
+        self._render_locks = [threading.Lock() for _ in range(64)]
+
+    def render_lock(self, key: Hashable) -> threading.Lock:
+        """The lock held while the page under `key` is rendered."""
+        return self._render_locks[hash(key) % len(self._render_locks)]
 
     def get(self, key: Hashable) -> CachedPage | None:
         """The page kept under `key`, if any."""
@@ -111,8 +117,21 @@ def serve_from_cache() -> Response | None:
     g.page_cache_key = key
     if key is None:
         return None
-    page = current_app.extensions["prisec_pages"].get(key)
+    cache: PageCache = current_app.extensions["prisec_pages"]
+    page = cache.get(key)
+    if page is None:
+        lock = cache.render_lock(key)
+        lock.acquire()
+        g.page_render_lock = lock  # released by release_render_lock, whatever happens
+        page = cache.get(key)  # rendered by another thread while this one waited
     return _respond(page) if page is not None else None
+
+
+def release_render_lock(error: BaseException | None = None) -> None:
+    """After the request: let the next thread that missed this page look again."""
+    lock = g.pop("page_render_lock", None)
+    if lock is not None:
+        lock.release()
 
 
 def keep_and_validate(response: Response) -> Response:
@@ -146,3 +165,4 @@ def init_app(app: Flask) -> None:
     app.extensions["prisec_pages"] = PageCache()
     app.before_request(serve_from_cache)
     app.after_request(keep_and_validate)
+    app.teardown_request(release_render_lock)

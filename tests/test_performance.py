@@ -269,3 +269,61 @@ def test_feed_lines_fold_as_icalendar_folds_them(line):
     from prisec.feeds.ical import fold_line
 
     assert fold_line(line) == _foldline(line)
+
+
+def test_events_written_directly_match_icalendar(app, create_series, create_talk, create_speaker):
+    from prisec.database import utcnow
+    from prisec.feeds.ical import event_bytes, quick_event_bytes, talk_event
+    from prisec.models import TalkStatus
+    from prisec.wallclock import to_utc
+
+    london = create_series(name="Seminar, with; marks \\ and more", timezone="Europe/London")
+    utc = create_series(timezone="UTC")
+    kolkata = create_series(timezone="Asia/Kolkata")
+    year = utcnow().year + 1
+    talks = [
+        create_talk(
+            series=london,
+            speakers=[create_speaker(name="Zoë Ünal", affiliation="École, Paris; \\ lab")],
+            title="Commas, semicolons; back\\slashes\nand new lines " + "long " * 40,
+            abstract="**Bold** and $x_1$ and [a link](https://example.org)\n\n" * 5,
+            location="Room 1, Building 2",
+        ),
+        # The repeated hour of an autumn night: written in UTC.
+        create_talk(series=london, start=to_utc(datetime(year, 10, 25, 1, 30), "Europe/London")),
+        create_talk(series=utc, status=TalkStatus.CANCELLED, registration_url=""),
+        create_talk(series=kolkata, speakers=[], livestream_url="https://stream.example/x"),
+    ]
+    talks[0].reschedules.append(
+        Reschedule(previous_start=talks[0].start - timedelta(days=7), previous_end=talks[0].end)
+    )
+    _db.session.commit()
+    compared = 0
+    for talk in talks:
+        quick = quick_event_bytes(talk, "seminars.example.org", "https://x.example/talks/1/a,b")
+        full = event_bytes(
+            talk_event(talk, "seminars.example.org", "https://x.example/talks/1/a,b")
+        )
+        if quick is not None:
+            assert quick == full
+            compared += 1
+    assert compared >= 3
+
+
+def test_the_quick_markdown_text_agrees_on_random_markdown():
+    import random
+
+    pieces = [
+        "*", "**", "_", "`", "$", "x", "word", " ", "  ", "\n", "\n\n", "- ", "* ", "+ ",
+        "[a](http://u)", "[", "]", "(", ")", "é", "1. ", "#", "snake_case", "$x_1$", "a,b",
+        "\\", ">", "   ", "-", "\t", "&", "<b>", "~~", "__", "b_", "_c", "=", "`x`", "$y$",
+    ]  # fmt: skip
+    chooser = random.Random(20261125)
+    quick_answers = 0
+    for _ in range(4000):
+        text = "".join(chooser.choice(pieces) for _ in range(chooser.randint(1, 14)))
+        quick = _plain_text_of_simple_markdown(text)
+        if quick is not None:
+            quick_answers += 1
+            assert quick == _markdown_to_text_parsed(text), repr(text)
+    assert quick_answers > 100
