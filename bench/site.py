@@ -45,6 +45,12 @@ class Load:
     latencies: list[float]
     statuses: dict[int, int]
     transferred: int
+    server_cpu: float
+
+    @property
+    def cpu_per_answer(self) -> float:
+        """Server CPU seconds per answer."""
+        return self.server_cpu / self.requests if self.requests else 0.0
 
     @property
     def per_second(self) -> float:
@@ -63,6 +69,7 @@ class SizeResult:
     talks: int
     build_seconds: float
     cold_feed: float = 0.0
+    cold_feed_cpu: float = 0.0
     cold_events: int = 0
     cold_bytes: int = 0
     rebuild_feed: float = 0.0
@@ -123,7 +130,15 @@ def peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
-def load(port: int, path: str, headers: dict[str, str], seconds: float, clients: int) -> Load:
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, all its threads together."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(
+    port: int, path: str, headers: dict[str, str], seconds: float, clients: int, pid: int
+) -> Load:
     """`clients` keep-alive connections sending GETs for `seconds`."""
     latencies: list[float] = []
     statuses: dict[int, int] = {}
@@ -151,12 +166,15 @@ def load(port: int, path: str, headers: dict[str, str], seconds: float, clients:
                 statuses[code] = statuses.get(code, 0) + count
 
     began = time.monotonic()
+    cpu_before = cpu_seconds(pid)
     threads = [threading.Thread(target=client) for _ in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=seconds + 120)
-    return Load(len(latencies), time.monotonic() - began, latencies, statuses, transferred[0])
+    cpu = cpu_seconds(pid) - cpu_before
+    elapsed = time.monotonic() - began
+    return Load(len(latencies), elapsed, latencies, statuses, transferred[0], cpu)
 
 
 def page_weight(port: int) -> dict[str, int]:
@@ -182,9 +200,10 @@ def measure(talks: int, seconds: float, clients: int) -> SizeResult:
         server = start_server(instance, port)
         try:
             result.start_rss_mb = peak_rss_mb(server.pid)
-            began = time.perf_counter()
+            began, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
             status, headers, body = request(port, "/calendar.ics")
             result.cold_feed = time.perf_counter() - began
+            result.cold_feed_cpu = cpu_seconds(server.pid) - cpu_before
             assert status == 200, status
             result.cold_events = body.count(b"BEGIN:VEVENT")
             result.cold_bytes = len(body)
@@ -219,7 +238,7 @@ def measure(talks: int, seconds: float, clients: int) -> SizeResult:
                 began = time.perf_counter()
                 request(port, path, headers)
                 result.first_answer[name] = time.perf_counter() - began
-                result.runs[name] = load(port, path, headers, seconds, clients)
+                result.runs[name] = load(port, path, headers, seconds, clients, server.pid)
 
             archive.edit_one_talk(instance)
             began = time.perf_counter()
@@ -242,6 +261,12 @@ def cpu_model() -> str:
     except OSError:
         pass
     return platform.processor() or "unknown"
+
+
+def capacity(run: Load, result: SizeResult) -> float:
+    """CPU per answer of the ceiling over this endpoint's: the throughput ratio when CPU-bound."""
+    ceiling = result.runs["/healthz (ceiling)"].cpu_per_answer
+    return ceiling / run.cpu_per_answer if run.cpu_per_answer else 0.0
 
 
 def report(results: list[SizeResult], args: argparse.Namespace, total: float) -> str:
@@ -268,6 +293,13 @@ def report(results: list[SizeResult], args: argparse.Namespace, total: float) ->
         "from the database, since every page is kept per data version and minute); the load "
         "then measures what visitors get while the data does not change.",
         "",
+        "On a shared machine requests per second swing with whatever else runs, the ceiling "
+        "included. So the server's own CPU time (user + system, from /proc, all its threads) "
+        "is measured over each run too: *capacity vs ceiling* is the CPU per answer of "
+        "`/healthz` divided by the endpoint's, the throughput ratio the server reaches when "
+        "the CPU is the limit. The targets below are judged on it, and on server CPU for the "
+        "cold feed.",
+        "",
     ]
     for result in results:
         health = result.runs["/healthz (ceiling)"].per_second
@@ -277,12 +309,13 @@ def report(results: list[SizeResult], args: argparse.Namespace, total: float) ->
             f"Built in {result.build_seconds:.1f} s. Server memory (RSS): "
             f"{result.start_rss_mb:.0f} MB after start, {result.peak_rss_mb:.0f} MB at peak. "
             f"Cold `/calendar.ics`: {result.cold_events:,} events, "
-            f"{result.cold_bytes / 1e6:.2f} MB, {result.cold_feed * 1000:.0f} ms; rebuilt after "
+            f"{result.cold_bytes / 1e6:.2f} MB, {result.cold_feed * 1000:.0f} ms "
+            f"({result.cold_feed_cpu * 1000:.0f} ms of server CPU); rebuilt after "
             f"one talk was edited: {result.rebuild_feed * 1000:.0f} ms.",
             "",
-            "| endpoint | first answer | requests/s | vs ceiling | p50 | p99 | bytes/answer "
-            "| statuses |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+            "| endpoint | first answer | requests/s | vs ceiling | server CPU/answer "
+            "| capacity vs ceiling | p50 | p99 | bytes/answer | statuses |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for name, run in result.runs.items():
             codes = ", ".join(f"{c}: {n}" for c, n in sorted(run.statuses.items()))
@@ -290,6 +323,7 @@ def report(results: list[SizeResult], args: argparse.Namespace, total: float) ->
             lines.append(
                 f"| `{name}` | {result.first_answer[name] * 1000:.0f} ms | "
                 f"{run.per_second:.0f} | {run.per_second / health:.2f} | "
+                f"{run.cpu_per_answer * 1000:.2f} ms | {capacity(run, result):.2f} | "
                 f"{run.percentile(0.5):.1f} ms | {run.percentile(0.99):.1f} ms | {size:,.0f} | "
                 f"{codes} |"
             )
@@ -345,23 +379,25 @@ def targets(smallest: SizeResult, largest: SizeResult) -> list[str]:
 
     rows = []
     for name, run in largest.runs.items():
-        small = smallest.runs[name].per_second
-        ratio = run.per_second / small if small else 0.0
+        if name.startswith("/healthz"):
+            continue
+        small = smallest.runs[name].cpu_per_answer
+        ratio = run.cpu_per_answer / small if small else 0.0
         rows.append(
             f"| `{name}` at {largest.talks:,} talks costs at most 20% more than at "
-            f"{smallest.talks:,} | {ratio:.2f} of the throughput | {verdict(ratio >= 1 / 1.2)} |"
+            f"{smallest.talks:,} | {ratio:.2f} × the server CPU per answer | "
+            f"{verdict(ratio <= 1.2)} |"
         )
-    health = largest.runs["/healthz (ceiling)"].per_second
     for name in CACHED_ROWS:
-        ratio = largest.runs[name].per_second / health
+        ratio = capacity(largest.runs[name], largest)
         rows.append(
-            f"| `{name}` (cached) at least 0.70 of the ceiling | {ratio:.2f} | "
+            f"| `{name}` (cached) at least 0.70 of the ceiling | {ratio:.2f} (capacity) | "
             f"{verdict(ratio >= 0.7)} |"
         )
     rows.append(
         f"| cold `/calendar.ics` of {largest.talks:,} talks under 0.5 s | "
-        f"{largest.cold_feed:.2f} s for {largest.cold_events:,} events | "
-        f"{verdict(largest.cold_feed < 0.5)} |"
+        f"{largest.cold_feed_cpu:.2f} s of server CPU ({largest.cold_feed:.2f} s wall) for "
+        f"{largest.cold_events:,} events | {verdict(largest.cold_feed_cpu < 0.5)} |"
     )
     rss = max(r.peak_rss_mb for r in (smallest, largest))
     rows.append(f"| server memory under 100 MB | {rss:.0f} MB | {verdict(rss < 100)} |")
@@ -392,7 +428,8 @@ def targets(smallest: SizeResult, largest: SizeResult) -> list[str]:
         "come from the page cache.",
         f"- Cold feed: `/calendar.ics` holds every upcoming talk and those of the past 12 "
         f"months: {largest.cold_events:,} events at {largest.talks:,} talks, "
-        f"{largest.cold_feed / max(largest.cold_events, 1) * 1000:.2f} ms each (loading the "
+        f"{largest.cold_feed_cpu / max(largest.cold_events, 1) * 1000:.2f} ms of CPU each "
+        "(loading the "
         "talks, their plain-text abstracts, writing and folding the lines).",
         "",
     ]
