@@ -37,10 +37,10 @@ format: $(VENV)/.installed
 db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 
-# Feed benchmark: 10,000 talks under waitress on 127.0.0.1; writes bench/RESULTS.md.
+# Site benchmark: 10, 1,000 and 10,000 talks under waitress on 127.0.0.1; writes bench/RESULTS.md.
 .PHONY: bench
 bench: $(VENV)/.installed
-	$(BIN)/python bench/feeds.py
+	$(BIN)/python bench/site.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

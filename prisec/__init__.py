@@ -62,8 +62,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         announcements,
         api,
         archive,
+        assets,
         auth,
         cli,
+        compression,
         dashboard,
         dataversion,
         embed,
@@ -71,6 +73,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         feeds,
         filters,
         models,
+        pagecache,
         papers,
         schedule,
         seo,
@@ -78,9 +81,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .importers import cli as importers_cli
 
+    # First: its after-request hook then runs last and keeps the finished page.
+    pagecache.init_app(app)
     for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
     for area in (auth, dashboard, announcements, seo, cli, importers_cli):
+        area.init_app(app)
+    for area in (assets, compression):
         area.init_app(app)
     return app
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import re
 from collections.abc import Callable
@@ -57,6 +58,8 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Pages and the API render the same abstracts again and again; the result depends on the text only.
+@functools.lru_cache(maxsize=4096)
 def render_markdown(text: str) -> Markup:
     """Safe HTML of Markdown text; headings start at h3 so they sit under the page's own.
 
@@ -73,7 +76,18 @@ def render_markdown(text: str) -> Markup:
 
 def markdown_to_text(text: str) -> str:
     """Plain text of Markdown, for calendar descriptions and previews; maths keeps its dollars."""
-    html = _markdown_text.render(text or "").replace("</p>", "</p>\n")
+    return _markdown_to_text(text or "")
+
+
+# Feeds turn every abstract into text; the same abstracts come back on every rebuild.
+@functools.lru_cache(maxsize=8192)
+def _markdown_to_text(text: str) -> str:
+    plain = _plain_text_of_simple_markdown(text)
+    return plain if plain is not None else _markdown_to_text_parsed(text)
+
+
+def _markdown_to_text_parsed(text: str) -> str:
+    html = _markdown_text.render(text).replace("</p>", "</p>\n")
     plain = html_lib.unescape(nh3.clean(html, tags=set())).strip()
     return re.sub(r"\n{3,}", "\n\n", plain)
 
@@ -83,3 +97,88 @@ def safe_url(url: str) -> str:
     candidate = (url or "").strip()
     scheme = candidate.split(":", 1)[0].lower() if ":" in candidate else ""
     return candidate if scheme in {"http", "https", "mailto"} else ""
+
+
+# A fast path for the Markdown abstracts are usually written in: paragraphs, tight bullet
+# lists, emphasis, code, links and inline maths. Parsing with markdown-it costs ~4 ms per
+# abstract, which made a cold feed of a thousand talks take seconds. Anything else (or any
+# doubt) returns None and takes the full parser; tests check both paths agree.
+_BLOCK_START = re.compile(
+    r"^(?:[#>|=<]|```|~~~|\d{1,9}[.)](?:\s|$)|[-*+](?:\s|$)|[-=]+\s*$|([-*_])[ ]*(?:\1[ ]*){2,}$)"
+)
+_BULLET = re.compile(r"^([-*+]) (\S.*)$")
+_UNSAFE = re.compile(r"[\\&<~|\t\x00]|\$\$|!\[|\*\*\*|``")
+_MATHS = re.compile(r"(?<![\w$])\$(?=[^\s$])([^$\n]*?[^\s$\\])\$(?![\d$])")
+_CODE = re.compile(r"`([^`\s](?:[^`\n]*[^`\s])?)`")
+_LINK = re.compile(r"\[([^\[\]\n]+)\]\(([^()\s]*)\)")
+_STRONG = re.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
+_LEFT_OVER = re.compile(r"[*`\[\]$]|(?<!\w)_|_(?!\w)")
+
+
+_KEPT = re.compile("\ue000(\\d+)\ue001")
+_BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+
+
+def _inline_text(text: str) -> str | None:
+    # Runs over all lines at once: no pattern crosses a line end, as none may here.
+    kept: list[str] = []
+
+    def keep(value: str) -> str:
+        kept.append(value)
+        return f"\ue000{len(kept) - 1}\ue001"
+
+    text = _MATHS.sub(lambda m: keep(f"${m.group(1)}$"), text)
+    text = _CODE.sub(lambda m: keep(m.group(1)), text)
+    # Maths and code overlapping, or a backslash escape: which wins is the parser's call.
+    if "\\" in text or any("\ue000" in value or "`" in value for value in kept):
+        return None
+    text = _LINK.sub(r"\1", text)
+    text = _STRONG.sub(r"\1", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    text = _UNDERSCORE.sub(r"\1", text)
+    if _LEFT_OVER.search(text):
+        return None
+    return _KEPT.sub(lambda m: kept[int(m.group(1))], text) if kept else text
+
+
+def _plain_text_of_simple_markdown(text: str) -> str | None:
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ue000" in text or "\ue001" in text:
+        return None
+    outside_maths = _MATHS.sub("", text)
+    if _UNSAFE.search(outside_maths):
+        return None
+    blocks: list[tuple[bool, list[str]]] = []  # (is a list, its lines' inline text)
+    previous_was_list = False
+    for block in _BLOCK_BREAK.split(text):
+        lines = [line for line in block.split("\n") if line.strip()]
+        if not lines:
+            continue
+        if any(len(line) - len(line.lstrip(" ")) >= 4 for line in lines):
+            return None
+        stripped = [line.strip() for line in lines]
+        bullets = [_BULLET.match(line) for line in stripped]
+        if all(bullets):
+            if previous_was_list or len({m.group(1) for m in bullets}) > 1:
+                return None  # a loose list or two lists: leave them to the parser
+            items = [m.group(2).strip() for m in bullets]
+            if any(_BLOCK_START.match(item) or _BULLET.match(item) for item in items):
+                return None  # a heading, quote or list inside an item
+            blocks.append((True, items))
+            previous_was_list = True
+            continue
+        if any(bullets) or any(_BLOCK_START.match(line) for line in stripped):
+            return None
+        blocks.append((False, stripped))
+        previous_was_list = False
+    converted = _inline_text("\n".join(line for _, lines in blocks for line in lines))
+    if converted is None:
+        return None
+    plain = iter(converted.split("\n"))
+    parts = []
+    for is_list, lines in blocks:
+        inline = "\n".join(next(plain) for _ in lines)
+        parts.append(f"\n{inline}\n\n" if is_list else f"{inline}\n\n")
+    return re.sub(r"\n{3,}", "\n\n", "".join(parts).strip())

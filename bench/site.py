@@ -1,0 +1,466 @@
+"""Benchmark of the public site under the production server, against /healthz of the same server.
+
+For archives of 10, 1,000 and 10,000 talks (bench/archive.py, bulk inserts), it serves the
+database with waitress on 127.0.0.1 exactly as `make run` does, measures the cold build of
+/calendar.ics, then throughput and p50/p99 latency of the schedule, a talk page, a search,
+the feeds (warm and 304) and the API beside /healthz, the ceiling, and the peak memory of
+the server. Writes bench/RESULTS.md. Run with `make bench`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import archive  # noqa: E402 -- bench/ is not a package; its folder was put on the path above
+
+SIZES = (10, 1_000, 10_000)
+# What a browser sends: compressed answers, like every real client.
+GZIP = {"Accept-Encoding": "gzip"}
+
+
+@dataclass
+class Load:
+    """Outcome of one fixed-time load run."""
+
+    requests: int
+    seconds: float
+    latencies: list[float]
+    statuses: dict[int, int]
+    transferred: int
+    server_cpu: float
+
+    @property
+    def cpu_per_answer(self) -> float:
+        """Server CPU seconds per answer."""
+        return self.server_cpu / self.requests if self.requests else 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        """Latency at percentile p (0..1) in milliseconds."""
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000 if ordered else 0.0
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one archive size."""
+
+    talks: int
+    build_seconds: float
+    cold_feed: float = 0.0
+    cold_feed_cpu: float = 0.0
+    cold_events: int = 0
+    cold_bytes: int = 0
+    rebuild_feed: float = 0.0
+    peak_rss_mb: float = 0.0
+    start_rss_mb: float = 0.0
+    page_weight: dict[str, int] = field(default_factory=dict)
+    runs: dict[str, Load] = field(default_factory=dict)
+    first_answer: dict[str, float] = field(default_factory=dict)
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, path: str, headers: dict[str, str] | None = None):
+    """One GET on a fresh connection: status, headers, body."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.msg, response.read()
+    finally:
+        connection.close()
+
+
+def start_server(instance: Path, port: int) -> subprocess.Popen:
+    """waitress serving app:app as `make run` starts it, with a deadline to come up."""
+    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
+    waitress = Path(sys.executable).parent / "waitress-serve"
+    process = subprocess.Popen(
+        [str(waitress), f"--listen=127.0.0.1:{port}", "--threads=8", "app:app"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            if request(port, "/healthz")[0] == 200:
+                return process
+        except OSError:
+            time.sleep(0.1)  # not listening yet
+    process.terminate()
+    raise RuntimeError("server did not answer /healthz in 30 s")
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The peak resident memory (VmHWM) of a process, in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used, all its threads together."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def load(
+    port: int, path: str, headers: dict[str, str], seconds: float, clients: int, pid: int
+) -> Load:
+    """`clients` keep-alive connections sending GETs for `seconds`."""
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    transferred = [0]
+    lock = threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        mine: list[float] = []
+        codes: dict[int, int] = {}
+        size = 0
+        while time.monotonic() < stop_at:
+            began = time.perf_counter()
+            connection.request("GET", path, headers=headers)
+            response = connection.getresponse()
+            size += len(response.read())
+            mine.append(time.perf_counter() - began)
+            codes[response.status] = codes.get(response.status, 0) + 1
+        connection.close()
+        with lock:
+            latencies.extend(mine)
+            transferred[0] += size
+            for code, count in codes.items():
+                statuses[code] = statuses.get(code, 0) + count
+
+    began = time.monotonic()
+    cpu_before = cpu_seconds(pid)
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    cpu = cpu_seconds(pid) - cpu_before
+    elapsed = time.monotonic() - began
+    return Load(len(latencies), elapsed, latencies, statuses, transferred[0], cpu)
+
+
+def page_weight(port: int) -> dict[str, int]:
+    """Bytes transferred (gzip) for the schedule page and the CSS and JS it links."""
+    status, _, html = request(port, "/", GZIP)
+    assert status == 200, status
+    weights = {"/": len(html)}
+    text = gzip.decompress(html).decode()
+    for url in re.findall(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"', text):
+        url = url.replace("&amp;", "&")
+        weights[url] = len(request(port, url, GZIP)[2])
+    return weights
+
+
+def measure(talks: int, seconds: float, clients: int) -> SizeResult:
+    """Build an archive of `talks`, serve it and measure every endpoint."""
+    with tempfile.TemporaryDirectory(prefix="prisec-bench-") as tmp:
+        instance = Path(tmp) / "instance"
+        began = time.perf_counter()
+        archive.build(instance, talks)
+        result = SizeResult(talks, time.perf_counter() - began)
+        port = free_port()
+        server = start_server(instance, port)
+        try:
+            result.start_rss_mb = peak_rss_mb(server.pid)
+            began, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
+            status, headers, body = request(port, "/calendar.ics")
+            result.cold_feed = time.perf_counter() - began
+            result.cold_feed_cpu = cpu_seconds(server.pid) - cpu_before
+            assert status == 200, status
+            result.cold_events = body.count(b"BEGIN:VEVENT")
+            result.cold_bytes = len(body)
+            feed_etag = headers["ETag"]
+
+            # The talk page of the latest past talk, at its canonical address.
+            status, headers, _ = request(port, f"/talks/{max(1, talks - 10)}")
+            talk_path = headers["Location"] if status == 301 else f"/talks/{talks - 10}"
+            talk_path = re.sub(r"^https?://[^/]+", "", talk_path)
+            home_etag = request(port, "/", GZIP)[1]["ETag"]
+            talk_etag = request(port, talk_path, GZIP)[1]["ETag"]
+            result.page_weight = page_weight(port)
+            plan = {
+                "/healthz (ceiling)": ("/healthz", {}),
+                "/ (schedule)": ("/", GZIP),
+                "/ (If-None-Match, 304)": ("/", {**GZIP, "If-None-Match": home_etag}),
+                "talk page": (talk_path, GZIP),
+                "talk page (If-None-Match, 304)": (
+                    talk_path,
+                    {**GZIP, "If-None-Match": talk_etag},
+                ),
+                "/talks?q=membership (search)": ("/talks?q=membership", GZIP),
+                "/calendar.ics (warm)": ("/calendar.ics", GZIP),
+                "/calendar.ics (If-None-Match, 304)": (
+                    "/calendar.ics",
+                    {**GZIP, "If-None-Match": feed_etag},
+                ),
+                "/api/v1/talks": ("/api/v1/talks", GZIP),
+            }
+            for name, (path, headers) in plan.items():
+                # The first answer renders (or rebuilds) and fills the caches; then the load.
+                began = time.perf_counter()
+                request(port, path, headers)
+                result.first_answer[name] = time.perf_counter() - began
+                result.runs[name] = load(port, path, headers, seconds, clients, server.pid)
+
+            archive.edit_one_talk(instance)
+            began = time.perf_counter()
+            status, _, body = request(port, "/calendar.ics")
+            result.rebuild_feed = time.perf_counter() - began
+            assert b"Retitled: " in body
+            result.peak_rss_mb = peak_rss_mb(server.pid)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    return result
+
+
+def cpu_model() -> str:
+    """The processor's model name."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def capacity(run: Load, result: SizeResult) -> float:
+    """CPU per answer of the ceiling over this endpoint's: the throughput ratio when CPU-bound."""
+    ceiling = result.runs["/healthz (ceiling)"].cpu_per_answer
+    return ceiling / run.cpu_per_answer if run.cpu_per_answer else 0.0
+
+
+def report(results: list[SizeResult], args: argparse.Namespace, total: float) -> str:
+    """RESULTS.md: every figure beside the ceiling, and the targets met or missed."""
+    smallest, largest = results[0], results[-1]
+    lines = [
+        "# Benchmark of the public site",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; Python "
+        f"{platform.python_version()}; load average at the end "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}",
+        "- server: `waitress-serve --listen=127.0.0.1:PORT --threads=8 app:app`, as `make run`",
+        f"- load: {args.clients} keep-alive connections for {args.seconds:g} s per row from a "
+        "Python client on the same machine, `Accept-Encoding: gzip` (except /healthz)",
+        "- archives (bench/archive.py): talks of four series over ten past years and up to ten "
+        "ahead, one or two speakers each, every tenth rescheduled, every fiftieth cancelled, "
+        "abstracts of about 1 KB of Markdown with maths",
+        f"- whole run: {total:.0f} s",
+        "",
+        "The ceiling is `/healthz` of the same server: Flask, waitress and one `SELECT 1`, "
+        "nothing else. Each figure is also given as a ratio to it. Before each load run one "
+        "request renders the answer (its time is the 'first answer' column: a page rendered "
+        "from the database, since every page is kept per data version and minute); the load "
+        "then measures what visitors get while the data does not change.",
+        "",
+        "On a shared machine requests per second swing with whatever else runs, the ceiling "
+        "included. So the server's own CPU time (user + system, from /proc, all its threads) "
+        "is measured over each run too: *capacity vs ceiling* is the CPU per answer of "
+        "`/healthz` divided by the endpoint's, the throughput ratio the server reaches when "
+        "the CPU is the limit. The targets below are judged on it, and on server CPU for the "
+        "cold feed.",
+        "",
+    ]
+    for result in results:
+        health = result.runs["/healthz (ceiling)"].per_second
+        lines += [
+            f"## {result.talks:,} talks",
+            "",
+            f"Built in {result.build_seconds:.1f} s. Server memory (RSS): "
+            f"{result.start_rss_mb:.0f} MB after start, {result.peak_rss_mb:.0f} MB at peak. "
+            f"Cold `/calendar.ics`: {result.cold_events:,} events, "
+            f"{result.cold_bytes / 1e6:.2f} MB, {result.cold_feed * 1000:.0f} ms "
+            f"({result.cold_feed_cpu * 1000:.0f} ms of server CPU); rebuilt after "
+            f"one talk was edited: {result.rebuild_feed * 1000:.0f} ms.",
+            "",
+            "| endpoint | first answer | requests/s | vs ceiling | server CPU/answer "
+            "| capacity vs ceiling | p50 | p99 | bytes/answer | statuses |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for name, run in result.runs.items():
+            codes = ", ".join(f"{c}: {n}" for c, n in sorted(run.statuses.items()))
+            size = run.transferred / run.requests if run.requests else 0
+            lines.append(
+                f"| `{name}` | {result.first_answer[name] * 1000:.0f} ms | "
+                f"{run.per_second:.0f} | {run.per_second / health:.2f} | "
+                f"{run.cpu_per_answer * 1000:.2f} ms | {capacity(run, result):.2f} | "
+                f"{run.percentile(0.5):.1f} ms | {run.percentile(0.99):.1f} ms | {size:,.0f} | "
+                f"{codes} |"
+            )
+        lines.append("")
+    lines += [
+        f"## {largest.talks:,} talks against {smallest.talks:,}",
+        "",
+        f"| endpoint | requests/s at {smallest.talks:,} | at {largest.talks:,} | ratio | "
+        f"vs ceiling at {largest.talks:,} |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    large_health = largest.runs["/healthz (ceiling)"].per_second
+    for name, run in largest.runs.items():
+        small = smallest.runs[name].per_second
+        lines.append(
+            f"| `{name}` | {small:.0f} | {run.per_second:.0f} | "
+            f"{run.per_second / small if small else 0:.2f} | {run.per_second / large_health:.2f} |"
+        )
+    weight = largest.page_weight
+    lines += [
+        "",
+        f"## Page weight of the schedule (`/`, {largest.talks:,} talks, no photos, gzip)",
+        "",
+        "| resource | bytes transferred |",
+        "| --- | ---: |",
+        *(f"| `{url}` | {size:,} |" for url, size in weight.items()),
+        f"| total | {sum(weight.values()):,} |",
+        "",
+        "KaTeX (`static/vendor/katex/`) is fetched by `static/js/maths.js` only on pages that "
+        "hold maths, after the page is shown, and is not counted above.",
+        "",
+        *targets(smallest, largest),
+    ]
+    return "\n".join(lines)
+
+
+# Answers served from a cache: the target is 70% of the ceiling's throughput.
+CACHED_ROWS = (
+    "/ (schedule)",
+    "/ (If-None-Match, 304)",
+    "talk page",
+    "talk page (If-None-Match, 304)",
+    "/calendar.ics (warm)",
+    "/calendar.ics (If-None-Match, 304)",
+)
+
+
+def targets(smallest: SizeResult, largest: SizeResult) -> list[str]:
+    """The issue's targets, each met or missed, and by how much."""
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    rows = []
+    for name, run in largest.runs.items():
+        if name.startswith("/healthz"):
+            continue
+        small = smallest.runs[name].cpu_per_answer
+        ratio = run.cpu_per_answer / small if small else 0.0
+        rows.append(
+            f"| `{name}` at {largest.talks:,} talks costs at most 20% more than at "
+            f"{smallest.talks:,} | {ratio:.2f} × the server CPU per answer | "
+            f"{verdict(ratio <= 1.2)} |"
+        )
+    for name in CACHED_ROWS:
+        ratio = capacity(largest.runs[name], largest)
+        rows.append(
+            f"| `{name}` (cached) at least 0.70 of the ceiling | {ratio:.2f} (capacity) | "
+            f"{verdict(ratio >= 0.7)} |"
+        )
+    rows.append(
+        f"| cold `/calendar.ics` of {largest.talks:,} talks under 0.5 s | "
+        f"{largest.cold_feed_cpu:.2f} s of server CPU ({largest.cold_feed:.2f} s wall) for "
+        f"{largest.cold_events:,} events | {verdict(largest.cold_feed_cpu < 0.5)} |"
+    )
+    rss = max(r.peak_rss_mb for r in (smallest, largest))
+    rows.append(f"| server memory under 100 MB | {rss:.0f} MB | {verdict(rss < 100)} |")
+    weight = sum(largest.page_weight.values())
+    rows.append(
+        f"| schedule page (HTML, CSS, JS, gzip) under 60 KB | {weight / 1024:.1f} KB | "
+        f"{verdict(weight < 60 * 1024)} |"
+    )
+    search = largest.runs["/talks?q=membership (search)"]
+    notes = [
+        "## Reading the figures",
+        "",
+        "- The load client is Python on the same two cores as the server (and, on a shared "
+        "machine, beside other work: see the load average above), so every ratio also "
+        "carries the client's own cost and the noise of the machine. A cached page or a "
+        "`304` does what `/healthz` does plus one small query (the data version) and a "
+        "dictionary lookup; where they fall well below the ceiling in one table and not in "
+        "another, the machine was busy.",
+        f"- Memory: the server holds {largest.start_rss_mb:.0f} MB before its first request "
+        "(the imports: Flask and SQLAlchemy alone are about 44 MB, Alembic through "
+        "Flask-Migrate 17 MB, then icalendar, markdown-it, feedgen); the caches of pages, "
+        "feeds, events and Markdown text add the rest, bounded by their sizes.",
+        f"- Search: the first answer to `/talks?q=` renders from the database "
+        f"({largest.first_answer['/talks?q=membership (search)'] * 1000:.0f} ms at "
+        f"{largest.talks:,} talks, where every talk matches the word) and its filter menu "
+        "lists every speaker with a public talk, so the page grows with the archive "
+        f"({search.transferred / max(search.requests, 1):,.0f} bytes gzipped); later answers "
+        "come from the page cache.",
+        f"- Cold feed: `/calendar.ics` holds every upcoming talk and those of the past 12 "
+        f"months: {largest.cold_events:,} events at {largest.talks:,} talks, "
+        f"{largest.cold_feed_cpu / max(largest.cold_events, 1) * 1000:.2f} ms of CPU each "
+        "(loading the "
+        "talks, their plain-text abstracts, writing and folding the lines).",
+        "",
+    ]
+    return [
+        "## Targets",
+        "",
+        "| target | measured | |",
+        "| --- | ---: | --- |",
+        *rows,
+        "",
+        *notes,
+    ]
+
+
+def main() -> None:
+    """Measure every size and write the report."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0, help="length of each load run")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent connections")
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(SIZES), help="archives")
+    parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    results = []
+    for talks in args.sizes:
+        print(f"measuring {talks:,} talks ...", flush=True)
+        results.append(measure(talks, args.seconds, args.clients))
+    text = report(results, args, time.perf_counter() - began)
+    args.output.write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
