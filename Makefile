@@ -44,3 +44,8 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Lighthouse scores of the schedule and a talk page (installs lighthouse into bench/.lighthouse/).
+.PHONY: lighthouse
+lighthouse: $(VENV)/.installed
+	$(BIN)/python bench/lighthouse.py

@@ -1,0 +1,176 @@
+"""Lighthouse scores of the schedule and a talk page, served as `make run` serves them.
+
+Installs Lighthouse from the npm registry into the git-ignored bench/.lighthouse/ on
+first run, prepares a temporary instance with the demo series, serves it with waitress
+on 127.0.0.1, runs Lighthouse with Debian's Chromium (`CHROME_PATH`, default
+/usr/bin/chromium) in mobile emulation (its default) and replaces the "Lighthouse"
+section of bench/RESULTS.md with the four scores of each page. Run with `make lighthouse`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+TOOLS = PROJECT_ROOT / "bench" / ".lighthouse"
+LIGHTHOUSE_VERSION = "12.2.3"  # 13 wants Node 22; Debian ships Node 20.
+RESULTS = PROJECT_ROOT / "bench" / "RESULTS.md"
+HEADING = "# Lighthouse"
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+CHROME_FLAGS = "--headless=new --no-sandbox --disable-gpu --no-first-run --disable-quic"
+
+
+def install_lighthouse() -> Path:
+    """The lighthouse command, installed with npm into bench/.lighthouse/ when missing."""
+    command = TOOLS / "node_modules" / ".bin" / "lighthouse"
+    if not command.exists():
+        TOOLS.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            ["npm", "install", "--prefix", str(TOOLS), "--no-audit", "--no-fund",
+             "--save-exact", f"lighthouse@{LIGHTHOUSE_VERSION}"],
+            check=True,
+        )  # fmt: skip
+    return command
+
+
+def free_port() -> int:
+    """A port nothing listens on at the moment."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def flask(instance: Path, *args: str) -> str:
+    """Run a flask command over `instance`; its standard output."""
+    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout
+
+
+def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
+    """Poll /healthz until it answers, or fail when the server dies or the time is up."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise SystemExit("server did not answer /healthz in time")
+
+
+def first_talk_path(base: str) -> str:
+    """The path of the first talk the schedule links to."""
+    with urllib.request.urlopen(base + "/", timeout=10) as response:
+        html = response.read().decode()
+    match = re.search(r'href="(/talks/\d+/[^"#]+)"', html)
+    if not match:
+        raise SystemExit("the schedule links to no talk")
+    return match.group(1)
+
+
+def run_lighthouse(command: Path, url: str) -> dict[str, int]:
+    """The four category scores (0-100) of one page."""
+    env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
+    # The full report is kept beside the installed tool (git-ignored) for a closer look.
+    reports = TOOLS / "reports"
+    reports.mkdir(exist_ok=True)
+    report = reports / (re.sub(r"[^a-z0-9]+", "-", url.split("/", 3)[-1]).strip("-") or "index")
+    report = report.with_suffix(".json")
+    subprocess.run(
+        [str(command), url, "--quiet", "--output=json", f"--output-path={report}",
+         f"--chrome-flags={CHROME_FLAGS}",
+         "--only-categories=" + ",".join(CATEGORIES)],
+        check=True,
+        env=env,
+    )  # fmt: skip
+    data = json.loads(report.read_text())
+    missed = [
+        f"{audit['id']} ({audit['score']})"
+        for audit in data["audits"].values()
+        if audit.get("score") is not None and audit["score"] < 0.9
+        and audit.get("scoreDisplayMode") in ("binary", "numeric")
+    ]  # fmt: skip
+    if missed:
+        print(f"{url}: audits below 0.9: {', '.join(missed)}")
+    return {c: round(data["categories"][c]["score"] * 100) for c in CATEGORIES}
+
+
+def write_results(scores: dict[str, dict[str, int]]) -> None:
+    """Replace this script's section of bench/RESULTS.md, leaving other sections alone."""
+    lines = [
+        HEADING,
+        "",
+        f"Run by `make lighthouse` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, "
+        f"{platform.machine()} with {os.cpu_count()} CPUs, Lighthouse {LIGHTHOUSE_VERSION} "
+        "(mobile emulation, simulated throttling), Debian Chromium headless, the demo "
+        "series served by waitress on 127.0.0.1.",
+        "",
+        "| page | performance | accessibility | best practices | SEO |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for page, got in scores.items():
+        lines.append(f"| {page} | " + " | ".join(str(got[c]) for c in CATEGORIES) + " |")
+    section = "\n".join(lines) + "\n"
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    # The section runs from its heading to the next top-level heading or the end.
+    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^# |\Z)", re.S | re.M)
+    if pattern.search(text):
+        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
+    else:
+        text = (text.rstrip("\n") + "\n\n" if text else "") + section
+    RESULTS.write_text(text)
+
+
+def main() -> None:
+    """Install, serve the demo, measure both pages, record the scores."""
+    command = install_lighthouse()
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder)
+        flask(instance, "db", "upgrade", "heads")
+        flask(instance, "seed-demo", "--if-empty")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8",
+             "app:app"],
+            cwd=PROJECT_ROOT,
+            env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_until_up(base, server)
+            pages = {"schedule `/`": base + "/", "talk page": base + first_talk_path(base)}
+            scores = {name: run_lighthouse(command, url) for name, url in pages.items()}
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    write_results(scores)
+    for name, got in scores.items():
+        print(name, got)
+
+
+if __name__ == "__main__":
+    main()
