@@ -224,7 +224,8 @@ def report(
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {os.cpu_count()} CPUs (`nproc`), {cpu_model()}; "
-        f"Python {platform.python_version()}; the server, the database and the client share it",
+        f"Python {platform.python_version()}; the server, the database and the client share it "
+        f"(load average {os.getloadavg()[0]:.1f} at the end)",
         f"- data: {args.talks:,} published talks in {len(ZONES)} series, built in "
         + ", ".join(f"{build:.1f} s ({name})" for name, build in builds.items()),
         "- SQLite: waitress, 8 threads, one process (`make run`)",
