@@ -49,3 +49,13 @@ clean:
 .PHONY: lighthouse
 lighthouse: $(VENV)/.installed
 	$(BIN)/python bench/lighthouse.py
+
+# The whole test suite on a throwaway PostgreSQL server (installed from Debian if missing).
+.PHONY: test-postgres
+test-postgres: $(VENV)/.installed
+	$(BIN)/python -m tests.pgcluster $(BIN)/pytest
+
+# SQLite under waitress beside PostgreSQL under 2 gunicorn workers; appends to bench/RESULTS.md.
+.PHONY: bench-postgres
+bench-postgres: $(VENV)/.installed
+	$(BIN)/python bench/postgres.py

@@ -11,7 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 
 from .config import Config
-from .database import configure_sqlite
+from .database import configure_sqlite, normalise_database_url
 from .extensions import csrf, db, htmx, login, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +45,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("UPLOAD_FOLDER", str(instance / "uploads"))
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'prisec.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
     if app.config.get("TESTING"):

@@ -1,4 +1,4 @@
-"""Database plumbing: SQLite pragmas and a UTC-only datetime column type."""
+"""Database plumbing: the database URL, SQLite pragmas and a UTC-only datetime column type."""
 
 from __future__ import annotations
 
@@ -34,6 +34,17 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def normalise_database_url(url: str) -> str:
+    """A PostgreSQL URL as hosting providers write it, made to use the psycopg 3 driver.
+
+    `postgres://` and `postgresql://` would pick psycopg2, which prisec does not install.
+    """
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def utcnow() -> datetime:

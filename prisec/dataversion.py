@@ -7,6 +7,7 @@ process is seen by all of them at their next request.
 from __future__ import annotations
 
 from sqlalchemy import Integer, event, text, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .extensions import db
@@ -45,4 +46,15 @@ def _bump_on_write(session: Session, flush_context) -> None:
         update(SiteState).where(SiteState.id == 1).values(data_version=SiteState.data_version + 1)
     )
     if result.rowcount == 0:
-        session.execute(SiteState.__table__.insert().values(id=1, data_version=1))
+        first = SiteState.__table__.insert().values(id=1, data_version=1)
+        if session.connection().dialect.name == "postgresql":
+            # Two workers' first writes may both find no row; the second one counts on.
+            first = (
+                postgresql.insert(SiteState.__table__)
+                .values(id=1, data_version=1)
+                .on_conflict_do_update(
+                    index_elements=["id"],
+                    set_={"data_version": SiteState.__table__.c.data_version + 1},
+                )
+            )
+        session.execute(first)

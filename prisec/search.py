@@ -1,13 +1,27 @@
-"""Searching talks: one small interface over SQLite FTS5, with a plain fallback elsewhere."""
+"""Searching talks: one interface over SQLite FTS5 and PostgreSQL full-text search.
+
+Elsewhere a plain ILIKE fallback answers.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, column, event, func, literal_column, or_, select, table
+from sqlalchemy import (
+    Connection,
+    Select,
+    column,
+    event,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Session
 
@@ -17,7 +31,10 @@ from .models import Speaker, Talk, TalkSpeaker, public_talks
 # The FTS5 table and the shadow tables SQLite keeps for it. They are made by raw SQL in
 # migration 0003, so the models do not describe them.
 FTS_TABLE = "talk_fts"
-_FTS_OBJECTS = re.compile(rf"^{FTS_TABLE}(_(data|idx|content|docsize|config))?$")
+# On PostgreSQL: one tsvector per talk in a table of its own (migration 0007), because a
+# generated column cannot reach the speakers, who live in other tables.
+PG_TABLE = "talk_search"
+_FTS_OBJECTS = re.compile(rf"^({FTS_TABLE}(_(data|idx|content|docsize|config))?|{PG_TABLE})$")
 
 # The searchable text of the talks whose ids are in the temporary list.
 _REFRESH = [
@@ -37,6 +54,16 @@ _REFRESH = [
 ]
 
 _fts = table(FTS_TABLE, column("rowid"), column("rank"))
+_pg = table(PG_TABLE, column("talk_id"), column("document"))
+
+# The 'simple' configuration: no stemming and no stop words, as FTS5's unicode61 tokenizer.
+# Title weighs most, then speakers, affiliations, abstract.
+_PG_DOCUMENT = (
+    "setweight(to_tsvector('simple', :title), 'A') || "
+    "setweight(to_tsvector('simple', :speakers), 'B') || "
+    "setweight(to_tsvector('simple', :affiliations), 'C') || "
+    "setweight(to_tsvector('simple', :abstract), 'D')"
+)
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
@@ -55,6 +82,24 @@ def fts_query(text: str) -> str:
     """
     words = _WORD.findall(text or "")[:12]
     return " ".join(f'"{word}"*' for word in words)
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics ("Universität" -> "universitat"), as FTS5's tokenizer does.
+
+    Done in Python so PostgreSQL needs no unaccent extension.
+    """
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def pg_tsquery(text: str) -> str:
+    """The user's words as a PostgreSQL prefix query: "'priv':* & 'audit':*"; empty when none.
+
+    Only word characters survive, each quoted, so no input can be a syntax error.
+    """
+    words = _WORD.findall(fold(text))[:12]
+    return " & ".join(f"'{word}':*" for word in words)
 
 
 @dataclass
@@ -101,7 +146,8 @@ def _filtered(query: Select, filters: SearchFilters) -> Select:
 
 def _matching(query: Select, text: str) -> tuple[Select, bool]:
     """The query narrowed to talks matching `text`; True when it is ranked by relevance."""
-    if db.session.get_bind().dialect.name == "sqlite":
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "sqlite":
         match = fts_query(text)
         if not match:
             return query, False
@@ -109,7 +155,14 @@ def _matching(query: Select, text: str) -> tuple[Select, bool]:
             literal_column(FTS_TABLE).op("MATCH")(match)
         )
         return query, True
-    # Elsewhere (PostgreSQL until it gets its own full-text index): every word somewhere.
+    if dialect == "postgresql":
+        match = pg_tsquery(text)
+        if not match:
+            return query, False
+        tsquery = func.to_tsquery(literal_column("'simple'"), match)
+        query = query.join(_pg, _pg.c.talk_id == Talk.id).where(_pg.c.document.op("@@")(tsquery))
+        return query, True
+    # Elsewhere: every word somewhere, without an index.
     for word in _WORD.findall(text or "")[:12]:
         pattern = f"%{word}%"
         speakers = (
@@ -136,7 +189,12 @@ def search_talks(
     total = db.session.scalar(
         select(func.count()).select_from(query.with_only_columns(Talk.id).order_by(None).subquery())
     )
-    order = [_fts.c.rank, Talk.start.desc()] if ranked else [Talk.start.desc(), Talk.id.desc()]
+    order = [Talk.start.desc(), Talk.id.desc()]
+    if ranked and db.session.get_bind().dialect.name == "postgresql":
+        tsquery = func.to_tsquery(literal_column("'simple'"), pg_tsquery(text))
+        order = [func.ts_rank(_pg.c.document, tsquery).desc(), Talk.start.desc()]
+    elif ranked:
+        order = [_fts.c.rank, Talk.start.desc()]
     talks = db.session.scalars(
         query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
@@ -144,6 +202,8 @@ def search_talks(
 
 
 def _has_index(connection: Connection) -> bool:
+    if connection.dialect.name == "postgresql":
+        return connection.scalar(sql(f"SELECT to_regclass('{PG_TABLE}') IS NOT NULL")) or False
     if connection.dialect.name != "sqlite":
         return False
     found = connection.execute(
@@ -158,6 +218,9 @@ def refresh_search_index(
 ) -> None:
     """Write the searchable text of these talks (and those of these speakers); None for all."""
     if not _has_index(connection):
+        return
+    if connection.dialect.name == "postgresql":
+        _refresh_postgres(connection, talk_ids, speaker_ids)
         return
     connection.execute(sql("CREATE TEMP TABLE IF NOT EXISTS search_refresh (id INTEGER)"))
     connection.execute(sql("DELETE FROM temp.search_refresh"))
@@ -178,6 +241,55 @@ def refresh_search_index(
     for statement in _REFRESH:
         connection.execute(sql(statement))
     connection.execute(sql("DELETE FROM temp.search_refresh"))
+
+
+def _refresh_postgres(
+    connection: Connection, talk_ids: set[int] | None, speaker_ids: set[int]
+) -> None:
+    """Rebuild the tsvector of these talks; the text is folded in Python (see `fold`)."""
+    ids: set[int] | None = None
+    if talk_ids is not None:
+        ids = set(talk_ids)
+        if speaker_ids:
+            ids |= set(
+                connection.scalars(
+                    select(TalkSpeaker.talk_id).where(TalkSpeaker.speaker_id.in_(speaker_ids))
+                )
+            )
+        if not ids:
+            return
+    talks = select(Talk.id, Talk.title, Talk.abstract)
+    people = (
+        select(TalkSpeaker.talk_id, Speaker.honorific, Speaker.name, Speaker.affiliation)
+        .join(Speaker, Speaker.id == TalkSpeaker.speaker_id)
+        .order_by(TalkSpeaker.talk_id, TalkSpeaker.position)
+    )
+    forget = _pg.delete()
+    if ids is not None:
+        talks = talks.where(Talk.id.in_(ids))
+        people = people.where(TalkSpeaker.talk_id.in_(ids))
+        forget = forget.where(_pg.c.talk_id.in_(ids))
+    speakers: dict[int, list[str]] = {}
+    affiliations: dict[int, list[str]] = {}
+    for talk_id, honorific, name, affiliation in connection.execute(people):
+        speakers.setdefault(talk_id, []).append(f"{honorific or ''} {name}".strip())
+        affiliations.setdefault(talk_id, []).append(affiliation or "")
+    rows = [
+        {
+            "talk_id": talk_id,
+            "title": fold(title),
+            "speakers": fold(" ".join(speakers.get(talk_id, []))),
+            "affiliations": fold(" ".join(affiliations.get(talk_id, []))),
+            "abstract": fold(abstract),
+        }
+        for talk_id, title, abstract in connection.execute(talks)
+    ]
+    connection.execute(forget)
+    if rows:
+        connection.execute(
+            sql(f"INSERT INTO {PG_TABLE} (talk_id, document) VALUES (:talk_id, {_PG_DOCUMENT})"),
+            rows,
+        )
 
 
 @event.listens_for(Session, "after_flush")

@@ -1,8 +1,7 @@
-"""Fixtures: the real app factory over a real SQLite file, clients, and talk factories."""
+"""Fixtures: the real app factory over a real SQLite file (or PostgreSQL), clients, factories."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,14 +15,25 @@ from flask_migrate import upgrade
 from prisec.editing import create_talk as create_talk_operation
 from prisec.extensions import db as _db
 from prisec.models import Series, Speaker, Talk
-from tests.helpers import csrf_token, make_app
+from tests.helpers import (
+    ON_POSTGRES,
+    TEMPLATE_DATABASE,
+    close_connections,
+    create_database,
+    csrf_token,
+    database_name,
+    database_url,
+    drop_database,
+    install_migrated,
+    make_app,
+)
 
 
 @pytest.fixture(scope="session")
-def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A database with every migration applied, copied for each test (faster than upgrading)."""
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with every migration applied, copied for each test (faster than upgrading)."""
     instance = tmp_path_factory.mktemp("template-instance")
-    app = make_app(instance)
+    app = make_app(instance, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'prisec.db'}")
     with app.app_context():
         upgrade(revision="heads")
         _db.session.execute(_db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -31,18 +41,48 @@ def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return instance / "prisec.db"
 
 
+@pytest.fixture(scope="session")
+def migrated_database(
+    tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path
+) -> Iterator[Path | str]:
+    """The migrated template each test copies: a SQLite file, or a PostgreSQL database name."""
+    if not ON_POSTGRES:
+        yield migrated_sqlite
+        return
+    create_database(TEMPLATE_DATABASE)
+    app = make_app(
+        tmp_path_factory.mktemp("pg-template"),
+        SQLALCHEMY_DATABASE_URI=database_url(TEMPLATE_DATABASE),
+    )
+    with app.app_context():
+        upgrade(revision="heads")
+        _db.engine.dispose()
+    yield TEMPLATE_DATABASE
+    drop_database(TEMPLATE_DATABASE)
+
+
 @pytest.fixture
-def app(tmp_path: Path, migrated_database: Path) -> Iterator[Flask]:
-    """The application with its own instance folder and a freshly migrated SQLite file."""
+def app(tmp_path: Path, migrated_database: Path | str) -> Iterator[Flask]:
+    """The application with its own instance folder and a freshly migrated database."""
     instance = tmp_path / "instance"
     instance.mkdir()
-    shutil.copyfile(migrated_database, instance / "prisec.db")
+    install_migrated(migrated_database, instance)
     application = make_app(instance)
     request_started.connect(_fresh_g, application, weak=False)
     with application.app_context():
         yield application
         _db.session.remove()
         _db.engine.dispose()
+    close_connections()
+    if ON_POSTGRES:
+        drop_database(database_name(instance))
+
+
+@pytest.fixture(autouse=True)
+def _close_connections() -> Iterator[None]:
+    """Connections of apps a test built without the `app` fixture are closed after it."""
+    yield
+    close_connections()
 
 
 def _fresh_g(sender: Flask, **extra: Any) -> None:

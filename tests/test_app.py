@@ -1,11 +1,16 @@
-"""Start-up: configuration layers, the instance folder, SQLite settings and migrations."""
+"""Start-up: configuration layers, the instance folder, database settings and migrations."""
 
 import stat
 
+import pytest
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
+from prisec import create_app
+from prisec.database import normalise_database_url
 from prisec.extensions import db as _db
+from prisec.models import Talk
 from prisec.search import include_object
 from tests.helpers import make_app
 
@@ -21,16 +26,42 @@ def test_secret_key_is_generated_once_and_private(tmp_path):
 
 
 def test_instance_folder_holds_database_and_uploads(tmp_path):
-    app = make_app(tmp_path)
+    # The factory itself, not make_app: the default whatever database the suite runs on.
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'prisec.db'}"
     assert (tmp_path / "uploads").is_dir()
 
 
-def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app, db):
-    connection = db.session.connection()
-    assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-    assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
-    assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
+    # SQLite settings, so on a SQLite file whatever database the rest of the suite uses.
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'prisec.db'}")
+    with app.app_context():
+        connection = _db.session.connection()
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+def test_readers_go_on_while_a_writer_holds_its_transaction(app, db, create_talk):
+    # What WAL gives SQLite and PostgreSQL gives by design: a page renders mid-save.
+    talk = create_talk(title="Before the save")
+    with db.engine.connect() as writer:
+        writer.execute(sa.update(Talk).where(Talk.id == talk.id).values(title="Half saved"))
+        with db.engine.connect() as reader:
+            title = reader.scalar(sa.select(Talk.title).where(Talk.id == talk.id))
+        writer.rollback()
+    assert title == "Before the save"
+
+
+def test_foreign_keys_are_enforced(app, db):
+    orphan = sa.text(
+        "INSERT INTO talk_speaker (talk_id, speaker_id, position) VALUES (999, 999, 0)"
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(orphan)
+    db.session.rollback()
 
 
 def test_configuration_layers(tmp_path, monkeypatch):
@@ -44,8 +75,19 @@ def test_configuration_layers(tmp_path, monkeypatch):
 
 def test_database_url_from_the_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'elsewhere.db'}")
-    app = make_app(tmp_path)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
     assert app.config["SQLALCHEMY_DATABASE_URI"].endswith("elsewhere.db")
+
+
+def test_postgres_urls_use_psycopg_3(tmp_path, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://prisec:secret@db.example:5432/prisec")
+    app = create_app({"TESTING": True, "INSTANCE_PATH": str(tmp_path)})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == (
+        "postgresql+psycopg://prisec:secret@db.example:5432/prisec"
+    )
+    assert normalise_database_url("postgresql:///prisec") == "postgresql+psycopg:///prisec"
+    assert normalise_database_url("postgresql+psycopg:///x") == "postgresql+psycopg:///x"
+    assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
 
 
 def test_migrations_match_the_models(app, db):

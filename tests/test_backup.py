@@ -1,4 +1,8 @@
-"""`flask backup` and `flask restore`: a consistent copy taken while writes go on."""
+"""`flask backup` and `flask restore`: a consistent copy taken while writes go on.
+
+These commands copy a SQLite file (PostgreSQL sites back up with pg_dump), so these tests
+run on SQLite files whichever database the rest of the suite uses.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,11 @@ import shutil
 import sqlite3
 import tarfile
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from prisec import demo
@@ -16,6 +22,29 @@ from prisec.editing import create_talk
 from prisec.extensions import db as _db
 from prisec.models import Series, Speaker
 from tests.helpers import make_app, raw_sql, sqlite_path
+
+
+def _sqlite_app(instance: Path) -> Flask:
+    return make_app(instance, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'prisec.db'}")
+
+
+@pytest.fixture
+def migrated_database(migrated_sqlite: Path) -> Path:
+    """The migrated SQLite file, even when the suite runs on PostgreSQL."""
+    return migrated_sqlite
+
+
+@pytest.fixture
+def app(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Flask]:
+    """The application over a freshly migrated SQLite file."""
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(migrated_sqlite, instance / "prisec.db")
+    application = _sqlite_app(instance)
+    with application.app_context():
+        yield application
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 class Writer(threading.Thread):
@@ -104,7 +133,7 @@ def test_backup_during_writes_restores_to_a_consistent_database(
     instance = tmp_path / "restored"
     instance.mkdir()
     shutil.copyfile(migrated_database, instance / "prisec.db")
-    other = make_app(instance)
+    other = _sqlite_app(instance)
     with other.app_context():
         restored = other.test_cli_runner().invoke(args=["restore", str(archive), "--yes"])
         assert restored.exit_code == 0, restored.output

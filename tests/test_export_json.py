@@ -17,12 +17,12 @@ from prisec import demo
 from prisec.auth.models import Invite, LoginAttempt
 from prisec.dashboard.models import SkippedSlot
 from prisec.database import utcnow
-from prisec.editing import record_revision
+from prisec.editing import create_talk, record_revision
 from prisec.exporting.sitejson import decode_value, encode_value
 from prisec.extensions import db as _db
-from prisec.models import Organizer, Speaker, Talk, TalkStatus
+from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
-from tests.helpers import make_app
+from tests.helpers import install_migrated, make_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(256))
@@ -78,7 +78,7 @@ def other_app(tmp_path: Path, migrated_database: Path) -> Flask:
     """A second site over a new, empty database."""
     instance = tmp_path / "other"
     instance.mkdir()
-    shutil.copyfile(migrated_database, instance / "prisec.db")
+    install_migrated(migrated_database, instance)
     return make_app(instance)
 
 
@@ -216,3 +216,46 @@ def test_values_of_every_column_kind_survive_encoding():
     for name, value in values.items():
         encoded = json.loads(json.dumps(encode_value(value)))
         assert decode_value(table.columns[name], encoded) == value, name
+
+
+def test_a_sqlite_site_moves_to_the_test_database(app, migrated_sqlite, tmp_path):
+    # The move the README describes: export from a SQLite site, import into a new database
+    # (PostgreSQL under `make test-postgres`), then keep working there.
+    old_instance = tmp_path / "sqlite-site"
+    old_instance.mkdir()
+    shutil.copyfile(migrated_sqlite, old_instance / "prisec.db")
+    old = make_app(old_instance, SQLALCHEMY_DATABASE_URI=f"sqlite:///{old_instance / 'prisec.db'}")
+    dump = tmp_path / "site.json"
+    with old.app_context():
+        runner = old.test_cli_runner()
+        _fill(old, runner)
+        before = _every_row()
+        exported = runner.invoke(args=["export", "json", "--with-files", "--output", str(dump)])
+        assert exported.exit_code == 0, exported.output
+        old_page = old.test_client().get("/talks?q=privacy").get_data(as_text=True)
+        _db.session.remove()
+        _db.engine.dispose()
+
+    result = app.test_cli_runner().invoke(args=["import", "json", str(dump)])
+    assert result.exit_code == 0, result.output
+    assert _every_row() == before
+    client = app.test_client()
+    # Search finds the imported talks, as it did on the old site.
+    assert client.get("/talks?q=privacy").get_data(as_text=True) == old_page
+    assert "Privacy Auditing" in old_page
+    # New rows get fresh ids after the imported ones: the id sequences were moved on.
+    series = _db.session.scalars(select(Series).order_by(Series.id)).first()
+    speaker = Speaker(name="After the move")
+    _db.session.add(speaker)
+    talk = create_talk(
+        series,
+        [speaker],
+        start=datetime(2031, 1, 1, 12, tzinfo=UTC),
+        end=datetime(2031, 1, 1, 13, tzinfo=UTC),
+        title="First talk after the move",
+        published=True,
+    )
+    _db.session.commit()
+    assert talk.id > max(row["id"] for row in before["talk"])
+    assert speaker.id > max(row["id"] for row in before["speaker"])
+    assert "First talk after the move" in client.get("/talks?q=move").get_data(as_text=True)

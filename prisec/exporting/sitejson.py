@@ -37,6 +37,7 @@ from sqlalchemy.types import TypeDecorator
 
 from ..database import utcnow
 from ..extensions import db
+from ..search import refresh_search_index
 
 FORMAT = "prisec-site"
 FORMAT_VERSION = 1
@@ -228,6 +229,8 @@ def load_site(document: Any, upload_folder: str | Path) -> LoadReport:
                 db.session.execute(table.insert(), rows)
             report.rows[table.name] = len(rows)
         _fix_sequences(list(tables.values()))
+        # Rows went in below the ORM, which keeps the search index otherwise.
+        refresh_search_index(db.session.connection())
         db.session.commit()
     except (SQLAlchemyError, ValueError, TypeError) as exc:
         # Nothing is half-imported: the whole load is one transaction.

@@ -18,7 +18,7 @@ import pytest
 from prisec.editing import create_talk
 from prisec.extensions import db
 from prisec.models import Series, Speaker
-from tests.helpers import make_app
+from tests.helpers import instance_env, make_app
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PRISEC_CHROMIUM", "/usr/bin/chromium")
@@ -60,7 +60,7 @@ def _free_port() -> int:
 
 
 def _flask(instance: Path, *args: str) -> None:
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
+    env = instance_env(instance)
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=PROJECT_ROOT,
@@ -70,7 +70,7 @@ def _flask(instance: Path, *args: str) -> None:
     )
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, deadline_seconds: float = 20) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, deadline_seconds: float = 60) -> None:
     deadline = time.monotonic() + deadline_seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -99,7 +99,7 @@ def live_instance(tmp_path_factory) -> Path:
 def serve(instance: Path) -> Iterator[str]:
     """Base URL of waitress serving the app over `instance`, as `make run` does."""
     port = _free_port()
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
+    env = instance_env(instance)
     process = subprocess.Popen(
         [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "app:app"],
         cwd=PROJECT_ROOT,
