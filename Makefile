@@ -44,3 +44,11 @@ bench: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# Mixed load at rising concurrency and the SIGKILL crash test, long forms; append to bench/RESULTS.md.
+.PHONY: bench-load bench-crash
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load.py
+
+bench-crash: $(VENV)/.installed
+	$(BIN)/python bench/crash.py --rounds 5 --writers 4

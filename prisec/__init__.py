@@ -73,12 +73,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         models,
         papers,
         schedule,
+        security,
         seo,
         uploads,
     )
     from .importers import cli as importers_cli
 
-    for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
+    for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
     for area in (auth, dashboard, announcements, seo, cli, importers_cli):
         area.init_app(app)
