@@ -59,3 +59,11 @@ test-postgres: $(VENV)/.installed
 .PHONY: bench-postgres
 bench-postgres: $(VENV)/.installed
 	$(BIN)/python bench/postgres.py
+
+# Mixed load at rising concurrency and the SIGKILL crash test, long forms; append to bench/RESULTS.md.
+.PHONY: bench-load bench-crash
+bench-load: $(VENV)/.installed
+	$(BIN)/python bench/load.py
+
+bench-crash: $(VENV)/.installed
+	$(BIN)/python bench/crash.py --rounds 5 --writers 4

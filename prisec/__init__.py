@@ -79,6 +79,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         pagecache,
         papers,
         schedule,
+        security,
         seo,
         uploads,
     )
@@ -86,7 +87,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # First: its after-request hook then runs last and keeps the finished page.
     pagecache.init_app(app)
-    for area in (filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
+    for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
     for area in (auth, dashboard, announcements, seo, cli, importers_cli):
         area.init_app(app)

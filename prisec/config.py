@@ -15,6 +15,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # Strict-Transport-Security max-age, sent only when SESSION_COOKIE_SECURE (HTTPS); 0: never.
+    HSTS_MAX_AGE = 365 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024

@@ -1,4 +1,4 @@
-"""Embedding: a page of next talks for other sites' iframes; other pages refuse frames."""
+"""Embedding: a page of next talks for other sites' iframes (no other page may be framed)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,9 @@ from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, public_talks, upcoming_clause
 from .rendering import render
+from .security import allow_framing
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
-
-# Marks a response that may be framed by any site; the default hook leaves it alone.
-_FRAMEABLE = "frame-ancestors *"
 
 
 @bp.get("/upcoming")
@@ -29,26 +27,10 @@ def upcoming() -> Response:
     talks = db.session.scalars(
         public_talks(series).where(upcoming_clause(now)).order_by(Talk.start, Talk.id).limit(limit)
     ).all()
-    response = render(
-        "embed/upcoming.html", "embed/upcoming.html", series=series, talks=talks, now=now
-    )
-    response.headers["Content-Security-Policy"] = _FRAMEABLE
-    return response
-
-
-def forbid_framing(response: Response) -> Response:
-    """Every page refuses to be framed (clickjacking) unless it said otherwise."""
-    policy = response.headers.get("Content-Security-Policy", "")
-    if "frame-ancestors" in policy:
-        return response
-    response.headers["Content-Security-Policy"] = (
-        f"{policy}; frame-ancestors 'none'" if policy else "frame-ancestors 'none'"
-    )
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    return response
+    allow_framing()
+    return render("embed/upcoming.html", "embed/upcoming.html", series=series, talks=talks, now=now)
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint and the no-framing default."""
+    """Register the blueprint."""
     app.register_blueprint(bp)
-    app.after_request(forbid_framing)

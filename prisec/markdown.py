@@ -46,6 +46,14 @@ _ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}}
 _ALLOWED_CLASSES = {"span": {"math", "inline"}, "div": {"math", "block"}}
 
 
+def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    # An image from another site would tell it who reads the page (and the page's
+    # Content-Security-Policy would block it anyway): only our own images keep their source.
+    if tag == "img" and attribute == "src" and not (value.startswith("/") and value[1:2] != "/"):
+        return None
+    return value
+
+
 def sanitise_html(html: str) -> str:
     """HTML reduced to the tags, attributes, classes and URL schemes prose needs."""
     return nh3.clean(
@@ -55,6 +63,7 @@ def sanitise_html(html: str) -> str:
         allowed_classes=_ALLOWED_CLASSES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_local_images_only,
     )
 
 

@@ -10,6 +10,7 @@ _YOUTUBE_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _VIMEO_ID = re.compile(r"^\d{3,12}$")
 _YOUTUBE_HOSTS = {"youtube.com", "www.youtube.com", "m.youtube.com", "youtube-nocookie.com"}
 _YOUTUBE_HOSTS |= {"www.youtube-nocookie.com", "music.youtube.com"}
+_PLAIN_HOST = re.compile(r"^[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _VIMEO_HOSTS = {"vimeo.com", "www.vimeo.com", "player.vimeo.com"}
 
 
@@ -68,6 +69,30 @@ def video_embed(url: str) -> VideoEmbed | None:
             return None
         return VideoEmbed("Vimeo", f"https://player.vimeo.com/video/{numeric[0]}?dnt=1")
     return None
+
+
+def media_sources(recording: VideoEmbed | None, slides_url: str) -> dict[str, list[str]]:
+    """What a talk page's Content-Security-Policy allows: the player's and slides' origin."""
+    sources: dict[str, list[str]] = {}
+    if recording is not None:
+        parts = urlsplit(recording.embed_url)
+        sources["frame-src"] = [f"{parts.scheme}://{parts.netloc}"]
+    if slides_url:
+        try:
+            parts = urlsplit(slides_url.strip())
+        except ValueError:
+            return sources
+        # Our own uploads (a path) or the web host the slides live on; a host that is not a
+        # plain name could smuggle other directives into the header, so it allows nothing.
+        if not parts.scheme:
+            origin = "'self'"
+        elif parts.scheme in {"http", "https"} and _PLAIN_HOST.match(parts.netloc):
+            origin = f"{parts.scheme}://{parts.netloc}"
+        else:
+            return sources
+        sources["object-src"] = [origin]
+        sources["frame-src"] = [*sources.get("frame-src", []), origin]
+    return sources
 
 
 def is_pdf(url: str) -> bool:

@@ -10,8 +10,9 @@ from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
 from .papers import papers_of
-from .recordings import is_pdf, video_embed
+from .recordings import is_pdf, media_sources, video_embed
 from .rendering import render
+from .security import allow
 from .seo import preview_text, talk_event, talk_images
 
 bp = Blueprint("schedule", __name__)
@@ -92,6 +93,12 @@ def talk_page(talk_id: int, slug: str | None = None):
     recording_url = talk.recording_url
     if not recording_url and not talk.is_upcoming(now) and video_embed(talk.livestream_url):
         recording_url = talk.livestream_url
+    recording = video_embed(recording_url)
+    slides_pdf = is_pdf(talk.slides_url)
+    for directive, sources in media_sources(
+        recording, talk.slides_url if slides_pdf else ""
+    ).items():
+        allow(directive, *sources)
     images = talk_images(talk)
     event = talk_event(
         talk,
@@ -110,8 +117,8 @@ def talk_page(talk_id: int, slug: str | None = None):
         preview=preview_text(talk),
         preview_image=images[0] if images else None,
         recording_url=recording_url,
-        recording=video_embed(recording_url),
-        slides_pdf=is_pdf(talk.slides_url),
+        recording=recording,
+        slides_pdf=slides_pdf,
         papers=papers_of(talk),
     )
 

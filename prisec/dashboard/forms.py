@@ -231,6 +231,11 @@ class TalkForm(FlaskForm, WhenMixin):
                 valid = False
         if not self.check_start():
             return False
+        if self.end_time.data is None:
+            # An unreadable end time ("25:99") leaves no value behind.
+            if not self.end_time.errors:
+                self.end_time.errors.append("Enter the time the talk ends, such as 14:00.")
+            return False
         try:
             end_local = datetime.combine(self.date.data, self.end_time.data)
             self.end_utc = wallclock.to_utc(end_local, self.zone_name, fold=0)

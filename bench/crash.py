@@ -1,0 +1,163 @@
+"""Crash test: SIGKILL the production server in the middle of a stream of writes, then restart.
+
+Organizers save talk edits through waitress on 127.0.0.1 as fast as it answers; after a
+while the server is killed with SIGKILL, mid-write. After a restart, SQLite's
+`PRAGMA integrity_check` must say `ok` and every save the server acknowledged (303) before
+the kill must be in the talk's revision history. Repeats for several rounds.
+
+    python bench/crash.py --rounds 5 --writers 4   # long form
+    python bench/crash.py --rounds 1 --writers 2   # short form, run by the tests
+Exit status 0 when every round passed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from tests.liveclient import Organizer, replace  # noqa: E402 -- after the path is set
+
+PASSWORD = "a crash test password"
+
+
+def flask(instance: Path, *args: str) -> None:
+    """A `flask` command over `instance`."""
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", *args],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
+        check=True,
+        capture_output=True,
+        input=PASSWORD + "\n",
+        text=True,
+    )
+
+
+def start_server(instance: Path, port: int) -> subprocess.Popen:
+    """waitress over `instance`, answering /healthz."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "app:app"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return process
+        except OSError:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=0.05)
+    process.kill()
+    raise RuntimeError("server did not start")
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def one_round(instance: Path, number: int, writers: int, acknowledged_before_kill: int) -> str:
+    """Write, kill, restart, check; an empty string when all is well, else what went wrong."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_server(instance, port)
+    acknowledged: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    enough = threading.Event()
+
+    def write(writer: int) -> None:
+        talk = 1 + writer % 3  # the demo's three talks; writers sharing one may conflict (409)
+        client = Organizer(base, timeout=10)
+        try:
+            client.log_in("crash@example.org", PASSWORD)
+            save = 0
+            while True:
+                title = f"Round {number} write {writer}-{save}"
+                fields = client.edit_form(talk)
+                if client.save_talk(talk, replace(fields, title=title)) == 303:
+                    with lock:
+                        acknowledged.append((talk, title))
+                        if len(acknowledged) >= acknowledged_before_kill:
+                            enough.set()
+                save += 1
+        except (OSError, AssertionError):
+            return  # the server is gone: this writer's stream ends here
+
+    threads = [threading.Thread(target=write, args=(writer,)) for writer in range(writers)]
+    for thread in threads:
+        thread.start()
+    enough.wait(timeout=120)
+    os.kill(server.pid, signal.SIGKILL)  # mid-stream: other saves are in flight
+    server.wait()
+    for thread in threads:
+        thread.join(timeout=30)
+    with lock:
+        done = list(acknowledged)
+
+    server = start_server(instance, port)  # restarts over the same files, recovering the WAL
+    try:
+        with sqlite3.connect(instance / "prisec.db") as connection:
+            check = connection.execute("PRAGMA integrity_check").fetchall()
+            stored = set(
+                connection.execute(
+                    "SELECT talk_id, json_extract(snapshot, '$.title') FROM talk_revision"
+                ).fetchall()
+            )
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    if check != [("ok",)]:
+        return f"round {number}: integrity_check said {check}"
+    missing = [write for write in done if write not in stored]
+    if missing:
+        return f"round {number}: {len(missing)} acknowledged writes lost, e.g. {missing[:3]}"
+    print(f"round {number}: {len(done)} acknowledged writes, all present; integrity ok")
+    return ""
+
+
+def main() -> int:
+    """Run the rounds; 0 when every one passed."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--writers", type=int, default=4)
+    parser.add_argument("--writes", type=int, default=60, help="acknowledged writes before kill")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder) / "instance"
+        flask(instance, "db", "upgrade", "heads")
+        flask(instance, "seed-demo", "--if-empty")
+        flask(instance, "organizer", "create", "crash@example.org", "--name", "Crash Test")
+        problems = [
+            one_round(instance, number, args.writers, args.writes)
+            for number in range(1, args.rounds + 1)
+        ]
+    problems = [problem for problem in problems if problem]
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
