@@ -22,6 +22,8 @@ import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results import replace_section
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TOOLS = PROJECT_ROOT / "bench" / ".lighthouse"
 LIGHTHOUSE_VERSION = "12.2.3"  # 13 wants Node 22; Debian ships Node 20.
@@ -132,15 +134,7 @@ def write_results(scores: dict[str, dict[str, int]]) -> None:
     ]
     for page, got in scores.items():
         lines.append(f"| {page} | " + " | ".join(str(got[c]) for c in CATEGORIES) + " |")
-    section = "\n".join(lines) + "\n"
-    text = RESULTS.read_text() if RESULTS.exists() else ""
-    # The section runs from its heading to the next top-level heading or the end.
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^# |\Z)", re.S | re.M)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: section + "\n", text).rstrip("\n") + "\n"
-    else:
-        text = (text.rstrip("\n") + "\n\n" if text else "") + section
-    RESULTS.write_text(text)
+    replace_section("\n".join(lines) + "\n", RESULTS)
 
 
 def main() -> None:

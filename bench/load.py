@@ -26,6 +26,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from results import replace_section
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -177,8 +179,7 @@ def main() -> int:
         for error in r["errors"][:5]:
             print(f"{r['clients']} clients: {error}", file=sys.stderr)
     if not args.no_write:
-        with open(PROJECT_ROOT / "bench" / "RESULTS.md", "a") as results_file:
-            results_file.write(text)
+        replace_section(text)
     return 1 if any(r["errors"] for r in results) else 0
 
 

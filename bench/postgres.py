@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from results import replace_section
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
@@ -255,14 +257,6 @@ def report(
     return "\n".join(lines)
 
 
-def write_section(output: Path, section: str) -> None:
-    """Replace this benchmark's section at the end of RESULTS.md, keeping what comes before."""
-    before = output.read_text() if output.exists() else ""
-    if HEADING in before:
-        before = before[: before.index(HEADING)]
-    output.write_text(before.rstrip("\n") + "\n\n" + section if before.strip() else section)
-
-
 def main() -> None:
     from tests.pgcluster import throwaway_cluster
 
@@ -303,7 +297,7 @@ def main() -> None:
             args,
         )
     section = report(results, builds, args)
-    write_section(args.output, section)
+    replace_section(section, args.output)
     print(section)
 
 

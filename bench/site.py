@@ -30,6 +30,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import archive  # noqa: E402 -- bench/ is not a package; its folder was put on the path above
+from results import replace_section  # noqa: E402 -- bench/ is on the path, as below
 
 SIZES = (10, 1_000, 10_000)
 # What a browser sends: compressed answers, like every real client.
@@ -458,7 +459,7 @@ def main() -> None:
         print(f"measuring {talks:,} talks ...", flush=True)
         results.append(measure(talks, args.seconds, args.clients))
     text = report(results, args, time.perf_counter() - began)
-    args.output.write_text(text)
+    replace_section(text, args.output)
     print(text)
 
 
