@@ -60,6 +60,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Imported here, not at the top: each area's module imports the extensions bound above.
     from . import (  # noqa: F401 -- dataversion and models register tables and listeners
         announcements,
+        announcing,
         api,
         archive,
         auth,
@@ -74,6 +75,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         papers,
         schedule,
         seo,
+        speakerform,
         uploads,
     )
     from .importers import cli as importers_cli
@@ -82,6 +84,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (auth, dashboard, announcements, seo, cli, importers_cli):
         area.init_app(app)
+    announcing.init_app(app)
+    speakerform.init_app(app)
     return app
 
 
