@@ -285,6 +285,17 @@ def test_second_send_asks_first_and_says_when_the_last_went_out(
     assert len(sends(db)) == 2
 
 
+def test_a_line_break_in_a_title_stays_out_of_the_subject(organizer_client, talk, mail_ready, db):
+    talk.title = "Two\r\nBcc: victim@example.org"
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 303
+    (envelope, message), *_ = mail_ready.messages
+    assert envelope.rcpt_tos == ["list@example.org"]
+    assert message["Bcc"] is None
+    assert "“Two Bcc: victim@example.org”" in message["Subject"]
+
+
 def test_a_refused_connection_is_told_and_nothing_recorded(organizer_client, app, talk, db):
     app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=free_port(), MAIL_FROM="s@example.org")
     talk.series.announcement_address = "list@example.org"

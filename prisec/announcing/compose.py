@@ -182,7 +182,9 @@ def subject_of(talk: Talk) -> str:
     names = join_names([speaker.display_name for speaker in talk.speakers])
     title = talk.title.strip() or "Title to be announced"
     who = f"{names}, " if names else ""
-    return f"{talk.series.name}: {who}“{title}” ({when_in(talk.start, talk.series.timezone)})"
+    subject = f"{talk.series.name}: {who}“{title}” ({when_in(talk.start, talk.series.timezone)})"
+    # A line break (possible in imported titles) must not reach a mail header.
+    return " ".join(subject.split())
 
 
 def compose(talk: Talk, links: dict[str, str]) -> Announcement:
