@@ -63,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # Imported here, not at the top: each area's module imports the extensions bound above.
     from . import (  # noqa: F401 -- dataversion and models register tables and listeners
         announcements,
+        announcing,
         api,
         archive,
         assets,
@@ -81,6 +82,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedule,
         security,
         seo,
+        speakerform,
         uploads,
     )
     from .importers import cli as importers_cli
@@ -89,7 +91,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)
     for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
-    for area in (auth, dashboard, announcements, seo, cli, importers_cli):
+    for area in (auth, dashboard, announcing, speakerform, announcements, seo):
+        area.init_app(app)
+    for area in (cli, importers_cli):
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)

@@ -88,6 +88,13 @@ class Series(db.Model):
     zoom_url: Mapped[str] = mapped_column(String(2000), default="")
     calendar_html_url: Mapped[str] = mapped_column(String(2000), default="")
     calendar_ics_url: Mapped[str] = mapped_column(String(2000), default="")
+    # Announcements: the organizers' Jinja template (empty: the built-in one), the zones the
+    # time is stated in (one IANA name a line) and the mailing list they are sent to.
+    announcement_template: Mapped[str] = mapped_column(Text, default="")
+    announcement_zones: Mapped[str] = mapped_column(
+        Text, default="Europe/London\nAmerica/New_York\nAmerica/Los_Angeles\nAsia/Shanghai"
+    )
+    announcement_address: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -14,6 +14,7 @@ from flask import Flask
 from sqlalchemy import Column, LargeBinary, MetaData, Numeric, Table, Time, Uuid, select
 
 from prisec import demo
+from prisec.announcing.models import AnnouncementSend
 from prisec.auth.models import Invite, LoginAttempt
 from prisec.dashboard.models import SkippedSlot
 from prisec.database import utcnow
@@ -22,6 +23,7 @@ from prisec.exporting.sitejson import decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
+from prisec.speakerform.models import SpeakerLink, SpeakerProposal
 from tests.helpers import install_migrated, make_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -70,6 +72,9 @@ def _fill(app: Flask, runner) -> None:
         )
     )
     _db.session.add(SkippedSlot(series_id=talk.series_id, day=date(2030, 12, 25)))
+    link = SpeakerLink(talk=talk, token_hash="e" * 64, expires_at=datetime(2030, 1, 1, tzinfo=UTC))
+    _db.session.add(SpeakerProposal(link=link, talk=talk, proposed={"title": "Neu ü"}))
+    _db.session.add(AnnouncementSend(talk=talk, talk_version=1, recipient="list@example.org"))
     _db.session.commit()
 
 

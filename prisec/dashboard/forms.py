@@ -35,6 +35,7 @@ from wtforms.validators import (
 )
 
 from .. import wallclock
+from ..announcing import compose as announcing_compose
 from ..models import Listing, Series
 
 # Files this site stores itself are linked by path; everything else must be a web address.
@@ -328,6 +329,16 @@ class SeriesForm(FlaskForm):
     youtube_url = _url("YouTube channel")
     zoom_url = _url("Zoom")
     organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
+    announcement_template = TextAreaField(
+        "Announcement template (empty: the built-in one)",
+        validators=[Length(max=20000, message="At most 20000 characters.")],
+    )
+    announcement_zones = TextAreaField(
+        "Time zones stated in announcements (one a line)",
+        default=announcing_compose.default_zones_text,
+        validators=[Length(max=2000, message="At most 2000 characters.")],
+    )
+    announcement_address = _text("Announcement address (the mailing list to send to)", 320)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, and the recurrence given whole or not at all."""
@@ -337,7 +348,32 @@ class SeriesForm(FlaskForm):
                 "Give both how often and on which weekday, or neither."
             )
             valid = False
+        return self.validate_announcement() and valid
+
+    def validate_announcement(self) -> bool:
+        """The template renders a sample talk, the zones exist, the address is one address."""
+        valid = True
+        message = announcing_compose.check_template(self.announcement_template.data or "")
+        if message:
+            self.announcement_template.errors.append(message)
+            valid = False
+        unknown = announcing_compose.series_zone_errors(self.announcement_zones.data or "")
+        if unknown:
+            self.announcement_zones.errors.append(
+                f"Not a time zone: {', '.join(unknown)}. Use IANA names such as Asia/Shanghai."
+            )
+            valid = False
+        address = self.announcement_address.data or ""
+        if address and not _ADDRESS.match(address):
+            self.announcement_address.errors.append(
+                "Enter one email address, like list@example.org."
+            )
+            valid = False
         return valid
+
+
+# One plain address: no spaces, commas or line breaks that could add recipients or headers.
+_ADDRESS = re.compile(r"^[^@\s,;<>\"]+@[^@\s,;<>\"]+\.[^@\s,;<>\"]+$")
 
 
 def series_from_form(form: SeriesForm, series: Series) -> None:
@@ -353,6 +389,11 @@ def series_from_form(form: SeriesForm, series: Series) -> None:
     series.mailing_list_url = form.mailing_list_url.data or ""
     series.youtube_url = form.youtube_url.data or ""
     series.zoom_url = form.zoom_url.data or ""
+    series.announcement_template = (form.announcement_template.data or "").replace("\r\n", "\n")
+    series.announcement_zones = "\n".join(
+        announcing_compose.parse_zones(form.announcement_zones.data or "")
+    )
+    series.announcement_address = form.announcement_address.data or ""
 
 
 class PlanSlotForm(FlaskForm):

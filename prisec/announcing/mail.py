@@ -1,0 +1,115 @@
+"""Sending mail through the configured SMTP server, with failures told in plain words."""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from typing import Any
+
+SECURITY_CHOICES = ("none", "starttls", "tls")
+TIMEOUT_SECONDS = 30
+
+
+class MailError(Exception):
+    """Mail could not be handed to the server; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """Where and how to send: host, port, security, login and sender."""
+
+    host: str
+    port: int
+    security: str
+    user: str
+    password: str
+    sender: str
+
+
+def mail_settings(config: dict[str, Any]) -> MailSettings | None:
+    """The SMTP settings of the app's config, or None when mail is not configured."""
+    host = (config.get("MAIL_HOST") or "").strip()
+    sender = (config.get("MAIL_FROM") or "").strip()
+    if not host or not sender:
+        return None
+    security = (config.get("MAIL_SECURITY") or "none").strip().lower()
+    if security not in SECURITY_CHOICES:
+        raise MailError(f"MAIL_SECURITY must be one of {', '.join(SECURITY_CHOICES)}.")
+    default_port = {"none": 25, "starttls": 587, "tls": 465}[security]
+    return MailSettings(
+        host=host,
+        port=int(config.get("MAIL_PORT") or default_port),
+        security=security,
+        user=(config.get("MAIL_USER") or "").strip(),
+        # Only from the environment, so it never lands in a config file or a backup.
+        password=os.environ.get("PRISEC_MAIL_PASSWORD", ""),
+        sender=sender,
+    )
+
+
+def build_message(
+    settings: MailSettings, recipient: str, subject: str, text: str, html: str, domain: str
+) -> EmailMessage:
+    """A multipart/alternative message (plain text first, then HTML), UTF-8 throughout."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = settings.sender
+    message["To"] = recipient
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["Message-ID"] = make_msgid(domain=domain)
+    message.set_content(text, charset="utf-8")
+    message.add_alternative(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{html}</body></html>',
+        subtype="html",
+        charset="utf-8",
+    )
+    return message
+
+
+def send(settings: MailSettings, message: EmailMessage) -> None:
+    """Hand the message to the SMTP server; raises MailError in plain words on any failure."""
+    where = f"{settings.host}:{settings.port}"
+    step = "sending"
+    try:
+        if settings.security == "tls":
+            connection: smtplib.SMTP = smtplib.SMTP_SSL(
+                settings.host,
+                settings.port,
+                timeout=TIMEOUT_SECONDS,
+                context=ssl.create_default_context(),
+            )
+        else:
+            connection = smtplib.SMTP(settings.host, settings.port, timeout=TIMEOUT_SECONDS)
+        with connection:
+            if settings.security == "starttls":
+                step = "STARTTLS"
+                connection.starttls(context=ssl.create_default_context())
+            if settings.user:
+                step = "logging in (AUTH)"
+                connection.login(settings.user, settings.password)
+            connection.send_message(message)
+    except ConnectionRefusedError as exc:
+        raise MailError(f"The mail server at {where} refused the connection.") from exc
+    except smtplib.SMTPAuthenticationError as exc:
+        raise MailError(
+            f"The mail server at {where} did not accept the user name or password "
+            "(set the password in PRISEC_MAIL_PASSWORD)."
+        ) from exc
+    except smtplib.SMTPRecipientsRefused as exc:
+        refused = ", ".join(exc.recipients)
+        raise MailError(f"The mail server refused to deliver to {refused}.") from exc
+    except smtplib.SMTPSenderRefused as exc:
+        raise MailError(f"The mail server refused the sender address {exc.sender}.") from exc
+    except smtplib.SMTPNotSupportedError as exc:
+        raise MailError(f"The mail server at {where} does not offer {step}.") from exc
+    except smtplib.SMTPException as exc:
+        raise MailError(f"The mail server at {where} reported an error: {exc}") from exc
+    except ssl.SSLError as exc:
+        raise MailError(f"The secure connection to {where} failed: {exc.reason}.") from exc
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise MailError(f"Could not reach the mail server at {where}: {reason}.") from exc

@@ -1,0 +1,392 @@
+"""Announcements: the series' template, time-zone lines, the preview and sending by real SMTP."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import Envelope, Session
+
+from prisec.announcing.compose import zone_lines
+from prisec.announcing.models import AnnouncementSend
+from prisec.models import Series
+from tests.test_series_planning import settings_form
+
+ZONES = ["Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Shanghai"]
+
+
+# ---------------------------------------------------------------- time-zone lines
+
+
+def test_zone_lines_follow_each_zones_own_dst_change():
+    """Europe leaves summer time a week before America: the gap to New York is 4 hours then."""
+    before = zone_lines(datetime(2026, 10, 21, 13, 0, tzinfo=UTC), ZONES)
+    between = zone_lines(datetime(2026, 10, 28, 14, 0, tzinfo=UTC), ZONES)
+    after = zone_lines(datetime(2026, 11, 4, 14, 0, tzinfo=UTC), ZONES)
+    assert before == [
+        "London: Wednesday 21 October 2026, 14:00 BST",
+        "New York: Wednesday 21 October 2026, 09:00 EDT",
+        "Los Angeles: Wednesday 21 October 2026, 06:00 PDT",
+        "Shanghai: Wednesday 21 October 2026, 21:00 CST",
+    ]
+    assert between[:2] == [
+        "London: Wednesday 28 October 2026, 14:00 GMT",
+        "New York: Wednesday 28 October 2026, 10:00 EDT",
+    ]
+    assert after[:3] == [
+        "London: Wednesday 4 November 2026, 14:00 GMT",
+        "New York: Wednesday 4 November 2026, 09:00 EST",
+        "Los Angeles: Wednesday 4 November 2026, 06:00 PST",
+    ]
+
+
+def test_zone_line_gives_the_local_date_when_it_is_the_next_day():
+    (line,) = zone_lines(datetime(2026, 11, 4, 18, 30, tzinfo=UTC), ["Asia/Shanghai"])
+    assert line == "Shanghai: Thursday 5 November 2026, 02:30 CST"
+
+
+# ---------------------------------------------------------------- preview
+
+
+@pytest.fixture
+def talk(create_series, create_talk, create_speaker, db):
+    series = create_series(slug="sem", name="Privacy Seminar", timezone="Europe/London")
+    speaker = create_speaker(name="Jürgen Groß", affiliation="Universität Wien")
+    return create_talk(
+        series=series,
+        speakers=[speaker],
+        start=datetime(2026, 10, 28, 14, 0, tzinfo=UTC),
+        title="Differential privacy für Universität",
+        abstract="We prove $\\epsilon$ bounds. <script>alert(1)</script> *New* results.",
+        bio="Jürgen works at the Universität Wien.",
+        registration_url="https://zoom.example/reg/1",
+        livestream_url="https://youtube.example/live/1",
+    )
+
+
+def test_preview_shows_subject_times_links_and_copy_buttons(organizer_client, talk):
+    response = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Privacy Seminar: Dr. Jürgen Groß, “Differential privacy für Universität”" in page
+    assert "Wednesday 28 October 2026, 14:00 GMT" in page
+    assert "New York: Wednesday 28 October 2026, 10:00 EDT" in page
+    assert "UTC: Wednesday 28 October 2026, 14:00 UTC" in page
+    assert "https://zoom.example/reg/1" in page
+    assert "https://youtube.example/live/1" in page
+    assert f"/talks/{talk.id}.ics" in page
+    assert "/series/sem/calendar.ics" in page
+    assert "calendar.google.com" in page
+    assert "Jürgen works at the Universität Wien." in page
+    # Copy buttons come with the script; the texts are selectable fields without it.
+    assert 'data-copy-from="announcement-subject"' in page
+    assert 'data-copy-from="announcement-body"' in page
+    assert "js/copy-feed.js" in page
+    # The HTML part is the sanitised Markdown: emphasis kept, script gone.
+    assert "<em>New</em>" in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_preview_needs_a_login(client, talk):
+    response = client.get(f"/dashboard/talks/{talk.id}/announcement")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+# ---------------------------------------------------------------- the organizers' template
+
+
+def test_settings_save_template_zones_and_address(organizer_client, talk, db):
+    form = settings_form(
+        name="Privacy Seminar",
+        timezone="Europe/London",
+        announcement_template=(
+            "Hello {{ speaker_names }}!\n{% for l in zone_lines %}{{ l }}\n{% endfor %}"
+        ),
+        announcement_zones="Asia/Kolkata, Europe/Berlin",
+        announcement_address="seminar-list@example.org",
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement").get_data(as_text=True)
+    assert "Hello Dr. Jürgen Groß!" in page
+    assert "Kolkata: Wednesday 28 October 2026, 19:30 IST" in page
+    assert "Berlin: Wednesday 28 October 2026, 15:00 CET" in page
+    assert "New York" not in page
+    assert "Send to seminar-list@example.org" not in page  # mail is not configured
+    assert "Mail is not configured" in page
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        ("{{ title", "The template has an error (line 1)"),
+        ("{{ speaker }}", "&#39;speaker&#39; is undefined"),
+        ("{{ title.__class__.__mro__ }}", "The template has an error"),
+        ("{{ 1 / 0 }}", "division by zero"),
+        ("{% for x in range(10**9) %}{% endfor %}", "Range too big"),
+    ],
+)
+def test_a_broken_template_is_refused_beside_its_field(
+    organizer_client, talk, db, template, message
+):
+    form = settings_form(
+        name="Privacy Seminar", timezone="Europe/London", announcement_template=template
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    beside = page.split('id="error-announcement_template"', 1)[1].split("</span>", 1)[0]
+    assert message in beside
+    db.session.expire_all()
+    assert db.session.get(Series, talk.series_id).announcement_template == ""
+
+
+def test_a_template_that_fails_on_a_talk_gives_a_message_not_a_500(organizer_client, talk, db):
+    # Stored before this check existed, or failing only on this talk's values.
+    talk.series.announcement_template = "{{ speakers[3].name }}"
+    db.session.commit()
+    response = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "The template has an error" in page
+    assert "Fix the template in the series settings" in page
+
+
+def test_unknown_zone_and_bad_address_are_refused(organizer_client, talk):
+    form = settings_form(
+        name="Privacy Seminar",
+        timezone="Europe/London",
+        announcement_zones="Europe/London\nMars/Olympus",
+        announcement_address="a@example.org, b@example.org",
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Not a time zone: Mars/Olympus" in page
+    assert "Enter one email address" in page
+
+
+# ---------------------------------------------------------------- sending by real SMTP
+
+
+class Inbox:
+    """An aiosmtpd handler keeping what it receives; it refuses one chosen recipient."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[Envelope, EmailMessage]] = []
+        self.refuse: str = ""
+
+    async def handle_RCPT(self, server, session: Session, envelope: Envelope, address, options):
+        if address == self.refuse:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session: Session, envelope: Envelope) -> str:
+        parsed = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append((envelope, parsed))
+        return "250 Message accepted for delivery"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[Inbox, int]]:
+    """A real SMTP server on 127.0.0.1 and a free port."""
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mail_ready(app, talk, db, smtp_server):
+    inbox, port = smtp_server
+    app.config.update(
+        MAIL_HOST="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_SECURITY="none",
+        MAIL_FROM="Privacy Seminar <seminar@example.org>",
+    )
+    talk.series.announcement_address = "list@example.org"
+    db.session.commit()
+    return inbox
+
+
+def sends(db) -> list[AnnouncementSend]:
+    db.session.expire_all()
+    return db.session.query(AnnouncementSend).all()
+
+
+def test_send_mails_both_parts_in_utf8_and_records_it(organizer_client, talk, mail_ready, db):
+    page = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement").get_data(as_text=True)
+    assert "Send to list@example.org" in page
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 303
+    (envelope, message), *_ = mail_ready.messages
+    assert envelope.rcpt_tos == ["list@example.org"]
+    assert message["To"] == "list@example.org"
+    assert message["From"] == "Privacy Seminar <seminar@example.org>"
+    assert message["Subject"].startswith("Privacy Seminar: Dr. Jürgen Groß, “Differential")
+    assert message["Date"]
+    assert message["Message-ID"].endswith("@example.org>")
+    # Non-ASCII travels encoded: the raw header is an RFC 2047 encoded word.
+    raw = envelope.content.decode("ascii")
+    assert "Universität" not in raw
+    assert "=?utf-8?" in raw.lower()
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(("plain",))
+    html = message.get_body(("html",))
+    assert text.get_content_charset() == "utf-8"
+    assert "Jürgen works at the Universität Wien." in text.get_content()
+    assert "New York: Wednesday 28 October 2026, 10:00 EDT" in text.get_content()
+    assert "<em>New</em>" in html.get_content()
+    assert "<script>" not in html.get_content()
+    (record,) = sends(db)
+    assert record.recipient == "list@example.org"
+    assert record.talk_version == talk.version
+    assert record.organizer.email == "ada@example.org"
+    assert record.message_id == message["Message-ID"]
+    after = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement").get_data(as_text=True)
+    assert "Last sent" in after
+    assert "by Ada Organizer to list@example.org" in after
+
+
+def test_second_send_asks_first_and_says_when_the_last_went_out(
+    organizer_client, talk, mail_ready, db
+):
+    organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    again = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert again.status_code == 200
+    page = again.get_data(as_text=True)
+    assert "This announcement already went out on" in page
+    assert "Yes, send again" in page
+    assert len(mail_ready.messages) == 1
+    confirmed = organizer_client.post(
+        f"/dashboard/talks/{talk.id}/announcement/send", data={"confirm": "yes"}
+    )
+    assert confirmed.status_code == 303
+    assert len(mail_ready.messages) == 2
+    assert len(sends(db)) == 2
+
+
+def test_a_line_break_in_a_title_stays_out_of_the_subject(organizer_client, talk, mail_ready, db):
+    talk.title = "Two\r\nBcc: victim@example.org"
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 303
+    (envelope, message), *_ = mail_ready.messages
+    assert envelope.rcpt_tos == ["list@example.org"]
+    assert message["Bcc"] is None
+    assert "“Two Bcc: victim@example.org”" in message["Subject"]
+
+
+def test_a_refused_connection_is_told_and_nothing_recorded(organizer_client, app, talk, db):
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=free_port(), MAIL_FROM="s@example.org")
+    talk.series.announcement_address = "list@example.org"
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nothing was sent. The mail server at 127.0.0.1:" in page
+    assert "refused the connection" in page
+    assert sends(db) == []
+
+
+def test_a_rejected_recipient_is_told_and_nothing_recorded(organizer_client, talk, mail_ready, db):
+    mail_ready.refuse = "list@example.org"
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    assert "The mail server refused to deliver to list@example.org" in response.get_data(
+        as_text=True
+    )
+    assert mail_ready.messages == []
+    assert sends(db) == []
+
+
+def test_a_login_the_server_does_not_offer_is_told(organizer_client, app, talk, mail_ready, db):
+    app.config["MAIL_USER"] = "seminar"
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Nothing was sent. The mail server at 127.0.0.1:" in page
+    assert "does not offer logging in (AUTH)" in page
+    assert sends(db) == []
+
+
+# ---------------------------------------------------------------- flask remind
+
+
+def test_remind_lists_unannounced_talks_missing_abstracts_and_unanswered_links(
+    runner, create_series, create_talk, organizer, db
+):
+    from prisec.database import utcnow
+    from prisec.speakerform.operations import create_link
+
+    series = create_series(name="Reading Group")
+    now = utcnow()
+    soon = create_talk(series=series, start=now + timedelta(days=3), title="Soon", abstract="")
+    sent = create_talk(series=series, start=now + timedelta(days=4), title="Sent", abstract="A.")
+    later = create_talk(series=series, start=now + timedelta(days=20), title="Later", abstract="")
+    create_talk(series=series, start=now - timedelta(days=2), title="Past", abstract="")
+    db.session.add(
+        AnnouncementSend(talk=sent, talk_version=sent.version, recipient="l@example.org")
+    )
+    create_link(later, organizer)
+    answered, _ = create_link(soon, organizer)
+    answered.answered_at = now
+    db.session.commit()
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+    unannounced, abstracts, links = result.output.split("\n\n")
+    assert unannounced.startswith("Talks in the next 7 days with no announcement sent:")
+    assert "“Soon”" in unannounced
+    assert "“Sent”" not in unannounced
+    assert "“Later”" not in unannounced
+    assert abstracts.startswith("Upcoming talks without an abstract:")
+    assert "“Soon”" in abstracts
+    assert "“Later”" in abstracts
+    assert "“Past”" not in abstracts
+    assert links.startswith("Speaker links not yet answered:")
+    assert "“Later”" in links
+    assert "“Soon”" not in links
+
+
+def test_remind_send_mails_the_organizers(runner, app, create_talk, organizer, smtp_server):
+    inbox, port = smtp_server
+    create_talk(start=datetime.now(UTC) + timedelta(days=2), title="Soon", abstract="")
+    app.config.update(MAIL_HOST="127.0.0.1", MAIL_PORT=port, MAIL_FROM="s@example.org")
+    result = runner.invoke(args=["remind", "--send"])
+    assert result.exit_code == 0, result.output
+    assert "Sent to ada@example.org." in result.output
+    (envelope, message), *_ = inbox.messages
+    assert envelope.rcpt_tos == ["ada@example.org"]
+    assert "“Soon”" in message.get_body(("plain",)).get_content()
+
+
+def test_remind_send_without_mail_settings_fails_loudly(runner, create_talk, organizer):
+    create_talk(start=datetime.now(UTC) + timedelta(days=2), abstract="")
+    result = runner.invoke(args=["remind", "--send"])
+    assert result.exit_code == 1
+    assert "Mail is not configured" in result.output
+
+
+def test_remind_with_nothing_due(runner):
+    result = runner.invoke(args=["remind", "--send"])
+    assert result.exit_code == 0
+    assert result.output == "Nothing is due.\n"
