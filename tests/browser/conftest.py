@@ -59,12 +59,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _flask(instance: Path, *args: str) -> None:
+def _flask(instance: Path, *args: str, stdin: str | None = None) -> None:
+    """Run a `flask` command over `instance`, as an organizer would in a shell."""
     env = instance_env(instance)
     subprocess.run(
         [sys.executable, "-m", "flask", "--app", "app", *args],
         cwd=PROJECT_ROOT,
         env=env,
+        input=stdin,
+        text=True,
         check=True,
         capture_output=True,
     )

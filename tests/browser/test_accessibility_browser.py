@@ -8,10 +8,7 @@ a form with errors, a search that finds nothing, a missing page. Screenshots at 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -32,19 +29,10 @@ PHONE, DESKTOP = 375, 1280
 
 
 def _create_organizer(instance: Path) -> None:
-    """`flask organizer create`, the password on standard input."""
-    subprocess.run(
-        [
-            sys.executable, "-m", "flask", "--app", "app",
-            "organizer", "create", EMAIL, "--name", "Audrey Auditor",
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+    """`flask organizer create`, the password on standard input as a script would pipe it."""
+    _flask(
+        instance, "organizer", "create", EMAIL, "--name", "Audrey Auditor", stdin=PASSWORD + "\n"
+    )
 
 
 @pytest.fixture(scope="module")

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +11,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import PROJECT_ROOT, _flask, serve
+from tests.browser.conftest import _flask, serve
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +21,9 @@ PASSWORD = "a browser test password"
 
 def _create_organizer(instance: Path) -> None:
     """`flask organizer create`, the password on standard input as a script would pipe it."""
-    subprocess.run(
-        [
-            sys.executable, "-m", "flask", "--app", "app",
-            "organizer", "create", EMAIL, "--name", "Olga Organizer",
-        ],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
-        input=PASSWORD + "\n",
-        text=True,
-        check=True,
-        capture_output=True,
-    )  # fmt: skip
+    _flask(
+        instance, "organizer", "create", EMAIL, "--name", "Olga Organizer", stdin=PASSWORD + "\n"
+    )
 
 
 @pytest.fixture(scope="module")
