@@ -43,6 +43,19 @@ def _echo_report(report: ImportReport) -> None:
         click.echo(line, err=line.startswith("problem:"))
 
 
+# The options every talk import shares.
+_series_option = click.option(
+    "--series",
+    "slug",
+    required=True,
+    callback=_series_slug,
+    help="Slug of the series; created when new.",
+)
+_dry_run_option = click.option(
+    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
+)
+
+
 @click.group(
     "import",
     help="Import talks from a Jekyll page or Hugo talk pages, papers from a paper list or "
@@ -54,16 +67,8 @@ def import_group() -> None:
 
 @import_group.command("page")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--series",
-    "slug",
-    required=True,
-    callback=_series_slug,
-    help="Slug of the series; created when new.",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
-)
+@_series_option
+@_dry_run_option
 @click.option(
     "--photos",
     "photo_dirs",
@@ -82,16 +87,8 @@ def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ..
 
 @import_group.command("hugo")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option(
-    "--series",
-    "slug",
-    required=True,
-    callback=_series_slug,
-    help="Slug of the series; created when new.",
-)
-@click.option(
-    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
-)
+@_series_option
+@_dry_run_option
 @click.option(
     "--base-url",
     default="",
@@ -115,9 +112,7 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
 @import_group.command("papers")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--talk", "talk_id", type=int, help="Also list the papers on this talk's page.")
-@click.option(
-    "--dry-run", is_flag=True, help="Print what would be created or changed; write nothing."
-)
+@_dry_run_option
 def import_papers_command(file: Path, talk_id: int | None, dry_run: bool) -> None:
     """Import papers from a publications list copied as text, or a BibTeX file (.bib)."""
     talk = db.session.get(Talk, talk_id) if talk_id is not None else None
