@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Request, Response, abort, current_app, g
+from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 # The policy of every page: our own scripts, styles and images only, no inline script or
 # style (htmx is configured not to need them), no plugins, forms that post only to us.
@@ -88,7 +89,40 @@ def _quote_raw_query(wsgi_app: Callable) -> Callable:
     return middleware
 
 
+class _NulFreeParameters(ImmutableMultiDict):
+    """Query and form parameters with NUL characters removed from names and text values.
+
+    No person types a NUL; PostgreSQL refuses it in text, and other programs truncate at it.
+    Removed as the request is parsed, every form, search and import sees the same clean text
+    on SQLite and PostgreSQL alike. Uploaded files pass unchanged.
+    """
+
+    def __init__(self, mapping: object = None) -> None:
+        items = [
+            (
+                key.replace("\x00", "") if isinstance(key, str) else key,
+                value.replace("\x00", "") if isinstance(value, str) else value,
+            )
+            for key, value in iter_multi_items(mapping or ())
+        ]
+        super().__init__(items)
+
+
+def _no_nul_in_path(endpoint: str | None, values: dict | None) -> None:
+    """A path such as /series/%00 names no page: 404, before any query is made with it."""
+    if values and any(isinstance(value, str) and "\x00" in value for value in values.values()):
+        abort(404)
+
+
+class NulFreeRequest(Request):
+    """The request of every view: parameters without NUL characters."""
+
+    parameter_storage_class = _NulFreeParameters
+
+
 def init_app(app: Flask) -> None:
-    """Register the headers hook and the query-string guard."""
+    """Register the headers hook, the query-string guard and the NUL-free request."""
+    app.request_class = NulFreeRequest
+    app.url_value_preprocessor(_no_nul_in_path)
     app.after_request(secure_headers)
     app.wsgi_app = _quote_raw_query(app.wsgi_app)  # type: ignore[method-assign]

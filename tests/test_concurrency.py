@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import json
 import random
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +13,7 @@ import pytest
 from prisec.auth.accounts import create_organizer
 from prisec.extensions import db
 from tests.browser.conftest import _flask, serve
-from tests.helpers import make_app
+from tests.helpers import make_app, raw_sql
 from tests.liveclient import Organizer, replace
 
 PASSWORD = "a concurrency test password"
@@ -81,12 +81,16 @@ def test_concurrent_edits_land_or_conflict_and_history_has_every_landed_save(bus
     refused = {(talk, title) for talk, title, status in outcomes if status == 409}
     assert landed, "no save landed"
 
-    with sqlite3.connect(instance / "prisec.db") as connection:
-        history = connection.execute(
-            "SELECT talk_id, json_extract(snapshot, '$.title'), talk_version "
-            "FROM talk_revision WHERE talk_id IN (1, 2) ORDER BY talk_id, talk_version"
-        ).fetchall()
-        current = dict(connection.execute("SELECT id, title FROM talk WHERE id IN (1, 2)"))
+    app = make_app(instance)
+    history = [
+        (talk, (json.loads(snapshot) if isinstance(snapshot, str) else snapshot)["title"], version)
+        for talk, snapshot, version in raw_sql(
+            app,
+            "SELECT talk_id, snapshot, talk_version "
+            "FROM talk_revision WHERE talk_id IN (1, 2) ORDER BY talk_id, talk_version",
+        )
+    ]
+    current = dict(raw_sql(app, "SELECT id, title FROM talk WHERE id IN (1, 2)"))
     recorded = [(talk, title) for talk, title, _ in history if title.startswith("Edit ")]
     # Every landed save has exactly one revision; no refused save has any.
     assert sorted(recorded) == sorted(landed)

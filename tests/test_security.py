@@ -8,7 +8,7 @@ import pytest
 from flask import abort
 
 from prisec import demo
-from tests.helpers import make_app
+from tests.helpers import install_migrated, make_app
 
 PAGES = ["/", "/talks", "/talks/1", "/series/prisec-ml", "/nope", "/api/v1/talks", "/sitemap.xml",
          "/calendar.ics", "/feed.atom", "/papers", "/login", "/calendar/help"]  # fmt: skip
@@ -38,11 +38,9 @@ def test_every_page_sends_the_security_headers(client, db, url):
 
 
 def test_hsts_only_when_served_over_https(tmp_path, migrated_database):
-    import shutil
-
     instance = tmp_path / "instance"
     instance.mkdir()
-    shutil.copyfile(migrated_database, instance / "prisec.db")
+    install_migrated(migrated_database, instance)
     app = make_app(instance, SESSION_COOKIE_SECURE=True)
     response = app.test_client().get("/healthz")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
@@ -86,11 +84,9 @@ CODES = [400, 403, 404, 405, 409, 413, 429, 500]
 @pytest.fixture
 def failing_app(tmp_path, migrated_database):
     """The real app plus two routes that fail with a given status, one of them under /api/."""
-    import shutil
-
     instance = tmp_path / "instance"
     instance.mkdir()
-    shutil.copyfile(migrated_database, instance / "prisec.db")
+    install_migrated(migrated_database, instance)
     app = make_app(instance)
 
     @app.get("/fail/<int:code>")
@@ -132,3 +128,11 @@ def test_real_errors_reach_the_friendly_pages(client, app):
     too_big = client.post("/login", data=b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
     assert too_big.status_code == 413
     assert "too large" in too_big.get_data(as_text=True)
+
+
+def test_a_nul_in_a_path_or_search_is_an_ordinary_answer(client, create_talk):
+    talk = create_talk(title="Membership inference")
+    assert client.get(f"/series/{talk.series.slug}%00").status_code == 404
+    assert client.get(f"/talks/{talk.id}/x%00y").status_code == 404
+    found = client.get("/talks?q=member%00ship").get_data(as_text=True)
+    assert "Membership inference" in found

@@ -433,3 +433,13 @@ def test_a_talk_has_at_most_twenty_speakers(organizer_client, series):
         f"/dashboard/series/{series.slug}/talks/new", data={**data, "add_speaker": "1"}
     )
     assert "at most 20 speakers" in plain.get_data(as_text=True)
+
+
+def test_nul_characters_are_removed_from_what_is_posted(organizer_client, series, db, client):
+    # No person types a NUL; PostgreSQL refuses it, so it never reaches a field on either engine.
+    form = talk_form(title="Member\x00ship", **{"speakers-0-name": "\x00Ada Lovelace"})
+    response = organizer_client.post(f"/dashboard/series/{series.slug}/talks/new", data=form)
+    assert response.status_code == 303
+    talk = db.session.scalar(select(Talk))
+    assert talk.title == "Membership"
+    assert [s.name for s in talk.speakers] == ["Ada Lovelace"]

@@ -48,6 +48,8 @@ def audit_site(tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
 
         talk = db.session.scalars(db.select(Talk).order_by(Talk.id)).first()
         ids = {"talk_id": str(talk.id), "talk_path": f"/talks/{talk.id}"}
+        # The read holds a connection until the session lets it go; then the pool can close it.
+        db.session.remove()
         db.engine.dispose()
     with serve(instance) as url:
         yield url, ids

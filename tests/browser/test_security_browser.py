@@ -22,6 +22,8 @@ pytestmark = pytest.mark.browser
 
 # Text shown on pages: every script, handler, URL and direction trick of the corpus.
 SHOWN = CORPUS["script"] + CORPUS["event-handler"] + CORPUS["url"][:20] + CORPUS["rtl"]
+# Cut to the columns' 2000 characters, as the forms require (PostgreSQL enforces it).
+URLS = [url[:2000] for url in CORPUS["url"]]
 
 
 def _seed_hostile(instance: Path) -> list[int]:
@@ -34,18 +36,18 @@ def _seed_hostile(instance: Path) -> list[int]:
             name=SHOWN[0],
             timezone="Europe/London",
             description="\n\n".join(SHOWN),
-            mailing_list_url=CORPUS["url"][0],
-            youtube_url=CORPUS["url"][11],
-            zoom_url=CORPUS["url"][19],
+            mailing_list_url=URLS[0],
+            youtube_url=URLS[11],
+            zoom_url=URLS[19],
         )
         series.organizers = [
-            SeriesOrganizer(name=value, affiliation=value, homepage=CORPUS["url"][i % 20])
+            SeriesOrganizer(name=value, affiliation=value, homepage=URLS[i % 20])
             for i, value in enumerate(SHOWN[:5])
         ]
         now = datetime.now(UTC).replace(microsecond=0)
         for i, value in enumerate(SHOWN):
             start = now + timedelta(days=(i % 7) - 3, hours=i)
-            url = CORPUS["url"][i % len(CORPUS["url"])]
+            url = URLS[i % len(URLS)]
             speaker = Speaker(
                 name=value[:200], honorific=value[:40], affiliation=value[:300], homepage=url
             )
