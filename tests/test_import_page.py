@@ -293,3 +293,15 @@ def test_series_slug_must_read_well(runner):
     result = runner.invoke(args=["import", "page", str(PAGE), "--series", "PriSec ML"])
     assert result.exit_code == 2
     assert "such as 'prisec-ml'" in result.output
+
+
+def test_text_longer_than_its_field_is_cut_and_reported(runner, db, tmp_path):
+    # SQLite would keep it and PostgreSQL refuse it; both engines store the same cut text.
+    title = "The myth of the interpretable, robust, compact and high performance deep neural network"
+    long_title = "A very long title " * 30
+    page = tmp_path / "long.md"
+    page.write_text(PAGE.read_text().replace(title, long_title.strip()))
+    result = runner.invoke(args=["import", "page", str(page), "--series", "long"])
+    assert result.exit_code == 0, result.output
+    assert "problem: line 13: title is longer than 300 characters; cut" in result.output
+    assert _talks(db)["Sara Hooker"].title == long_title[:300]

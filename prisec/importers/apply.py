@@ -99,10 +99,26 @@ class Importer:
 
     # Series -------------------------------------------------------------------
 
+    def _fit(self, entry: object, model: type, line: int = 0, source: str = "") -> None:
+        """Cut text longer than its column allows, saying so: the engine would refuse it."""
+        columns = model.__table__.columns  # type: ignore[attr-defined]
+        for name, value in vars(entry).items():
+            # A page's photo is a path to read, not the stored name.
+            stored = name in columns and name != "photo"
+            limit = getattr(columns[name].type, "length", None) if stored else None
+            if limit and isinstance(value, str) and len(value) > limit:
+                setattr(entry, name, value[:limit])
+                self.report.problems.append(
+                    Problem(line, f"{name} is longer than {limit} characters; cut", source)
+                )
+
     def use_series(self, entry: SeriesEntry | None, zones: list[str]) -> Series:
         """The series of the import, created when its slug is new; empty fields filled in."""
         series = db.session.scalar(select(Series).where(Series.slug == self.slug))
         entry = entry or SeriesEntry()
+        self._fit(entry, Series)
+        for organizer in entry.organizers:
+            self._fit(organizer, SeriesOrganizer)
         is_new = series is None
         if series is None:
             zone = Counter(zones).most_common(1)[0][0] if zones else "Europe/London"
@@ -223,6 +239,9 @@ class Importer:
         """Create the talk with its reschedule history, or bring the existing one up to date."""
         series = self.series
         assert series is not None
+        self._fit(entry, Talk, entry.line, entry.source)
+        for speaker_entry in entry.speakers:
+            self._fit(speaker_entry, Speaker, entry.line, entry.source)
         starts = self._starts(entry)
         if starts is None:
             return None
