@@ -118,6 +118,13 @@ def poster(organizer_client, series, db):
         assert db.session.scalar(select(Talk)) is None
 
 
+def camera_exif() -> bytes:
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0131] = "Adobe Photoshop 25.0 (Macintosh)"  # Software
+    return exif.tobytes()
+
+
 def png_with_text(text: bytes) -> bytes:
     info = PngInfo()
     info.add_text("Comment", text.decode())
@@ -232,7 +239,7 @@ def test_slides_named_as_another_type_are_refused(poster, filename):
 
 
 ORDINARY_PHOTOS = [
-    (noisy_image("JPEG", (1200, 900), quality=92), "IMG_0042.JPG"),
+    (noisy_image("JPEG", (1200, 900), quality=92, exif=camera_exif()), "IMG_0042.JPG"),
     (noisy_image("JPEG", progressive=True, comment=b"Taken at the workshop"), "ada.jpeg"),
     (
         noisy_image(
