@@ -64,6 +64,8 @@ def photo(name: str):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    # As for slides: shown in place as an image, and saved under a plain name of its own type.
+    response.headers["Content-Disposition"] = f'inline; filename="photo.{match.group(1)}"'
     return response
 
 

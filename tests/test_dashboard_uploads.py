@@ -88,7 +88,7 @@ def test_png_and_webp_photos_keep_their_format(organizer_client, series, db, fmt
         (b"\xff\xd8\xff" + os.urandom(5 * 1024 * 1024), "huge.jpg", "larger than 5 MB"),
         # 60 million pixels in a small file: refused before it is decoded.
         (image_bytes("PNG", (10_000, 6_000), mode="1"), "bomb.png", "far too many pixels"),
-        (image_bytes("JPEG")[:500], "cut.jpg", "not a readable"),
+        (image_bytes("JPEG")[:500], "cut.jpg", "cut short"),
     ],
 )
 def test_bad_photos_get_a_message_beside_the_field(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
+import struct
 from pathlib import Path
 
 from flask import current_app
@@ -17,6 +19,32 @@ PHOTO_MAX_SIDE = 800
 PHOTO_MAX_PIXELS = 50_000_000
 SLIDES_MAX_BYTES = 20 * 1024 * 1024
 _PHOTO_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
+# The names a file of each format goes by; the upload's name must be one of them (or have none).
+_PHOTO_EXTENSIONS = {
+    "JPEG": frozenset({"jpg", "jpeg", "jpe", "jfif"}),
+    "PNG": frozenset({"png"}),
+    "WEBP": frozenset({"webp"}),
+}
+_PHOTO_NAMES = {"JPEG": "a JPEG image", "PNG": "a PNG image", "WEBP": "a WebP image"}
+# What follows the last dot counts as an extension only when it looks like one: "v1.2" or
+# "Dr. Ada Lovelace" have none.
+_EXTENSION = re.compile(r"(?=[0-9]*[a-z])[a-z0-9]{1,8}")
+# Text that makes a browser run or render a file as a page, wherever it sits. Tags need a
+# following delimiter, and the short ones an event handler as well, so that the random bytes
+# of compressed pixels or PDF streams do not match by chance.
+_HTML = re.compile(
+    rb"<(?:script|html|head|body|iframe|frame|frameset|object|embed)[\s/>]"
+    rb"|<!doctype\s+html"
+    rb"|<\?php"
+    rb"|<(?:svg|img|video|audio|details|input|marquee)[\s/][^<>]{0,256}?\bon[a-z]+\s*=",
+    re.IGNORECASE,
+)
+# Signatures of a ZIP local file header and of its end-of-central-directory record.
+_ZIP_SIGNATURES = re.compile(rb"PK\x03\x04|PK\x05\x06")
+_ZIP_METHODS = frozenset({0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 18, 19, 93, 95, 96, 97, 98, 99})
+_PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
+# Readers look for the end-of-file marker within the last 1024 bytes, and so do we.
+_PDF_TAIL = 1024
 
 
 class UploadError(ValueError):
@@ -45,7 +73,159 @@ def _store(content: bytes, extension: str) -> str:
     return name
 
 
-def reencode_photo(content: bytes) -> tuple[bytes, str]:
+def file_extension(filename: str | None) -> str:
+    """The extension of an uploaded file's name in lower case, or "" when it has none."""
+    base = re.split(r"[/\\]", filename or "")[-1]
+    _, dot, extension = base.rpartition(".")
+    extension = extension.lower()
+    return extension if dot and _EXTENSION.fullmatch(extension) else ""
+
+
+def _jpeg_end(content: bytes) -> int | None:
+    """Where the JPEG's end-of-image marker ends, or None when the file stops before it."""
+    size = len(content)
+    pos = 2  # after the start-of-image marker
+    while pos < size:
+        if content[pos] != 0xFF:
+            # Stray bytes between segments: decoders skip to the next marker, so do we.
+            pos = content.find(b"\xff", pos)
+            if pos < 0:
+                return None
+        while pos < size and content[pos] == 0xFF:
+            pos += 1
+        if pos >= size:
+            return None
+        marker = content[pos]
+        pos += 1
+        if marker == 0xD9:
+            return pos
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            continue  # markers without a length
+        if pos + 2 > size:
+            return None
+        length = int.from_bytes(content[pos : pos + 2], "big")
+        pos += length
+        if length < 2 or pos > size:
+            return None
+        if marker == 0xDA:
+            # The compressed scan runs to the next marker that is neither a stuffed 0xFF00
+            # nor a restart marker.
+            while True:
+                pos = content.find(b"\xff", pos)
+                if pos < 0 or pos + 1 >= size:
+                    return None
+                following = content[pos + 1]
+                if following == 0 or 0xD0 <= following <= 0xD7:
+                    pos += 2
+                    continue
+                break
+    return None
+
+
+def _png_end(content: bytes) -> int | None:
+    """Where the PNG's IEND chunk ends, or None when the file stops before it."""
+    pos = 8  # after the signature
+    while pos + 12 <= len(content):
+        length = int.from_bytes(content[pos : pos + 4], "big")
+        kind = content[pos + 4 : pos + 8]
+        pos += 12 + length
+        if pos > len(content):
+            return None
+        if kind == b"IEND":
+            return pos
+    return None
+
+
+def _webp_end(content: bytes) -> int | None:
+    """Where the WebP's RIFF container ends, or None when the file stops before it."""
+    end = 8 + int.from_bytes(content[4:8], "little")
+    return end if end <= len(content) else None
+
+
+def _image_is_cut_short(content: bytes) -> bool:
+    """True when a JPEG, PNG or WebP file ends before its image does."""
+    if content.startswith(b"\xff\xd8\xff"):
+        return _jpeg_end(content) is None
+    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_end(content) is None
+    if content[:4] == b"RIFF" and content[8:12] == b"WEBP":
+        return _webp_end(content) is None
+    return False
+
+
+def holds_html(content: bytes) -> bool:
+    """True when the bytes hold HTML that a browser reading them as a page would render or run."""
+    return _HTML.search(content) is not None
+
+
+def holds_zip(content: bytes) -> bool:
+    """True when a ZIP archive, or a file entry of one, is inside or appended to the bytes."""
+    for match in _ZIP_SIGNATURES.finditer(content):
+        at = match.start()
+        if match.group() == b"PK\x03\x04":
+            if _is_zip_entry(content, at):
+                return True
+        elif _is_zip_end(content, at):
+            return True
+    return False
+
+
+def _is_zip_entry(content: bytes, at: int) -> bool:
+    # Checked field by field, so that four matching bytes in compressed data are not enough.
+    if at + 30 > len(content):
+        return False
+    version, _, method = struct.unpack_from("<HHH", content, at + 4)
+    name_length = struct.unpack_from("<H", content, at + 26)[0]
+    name = content[at + 30 : at + 30 + name_length]
+    return (
+        version <= 100
+        and method in _ZIP_METHODS
+        and 0 < name_length <= 1024
+        and len(name) == name_length
+        and not any(byte < 0x20 or byte == 0x7F for byte in name)
+    )
+
+
+def _is_zip_end(content: bytes, at: int) -> bool:
+    if at + 22 > len(content):
+        return False
+    _, _, disk_entries, entries, directory_size, directory_offset, comment_length = (
+        struct.unpack_from("<HHHHIIH", content, at + 4)
+    )
+    return (
+        disk_entries == entries
+        and directory_size + directory_offset <= at
+        and at + 22 + comment_length <= len(content)
+    )
+
+
+def check_photo_file(content: bytes, image_format: str, filename: str) -> None:
+    """Refuse a photo that is cut short, is also a page or an archive, or is misnamed."""
+    if _image_is_cut_short(content):
+        raise UploadError(
+            "The photo is cut short: the file ends before the image does. "
+            "Upload the whole file again."
+        )
+    if holds_html(content):
+        raise UploadError(
+            "The photo also holds web-page code (HTML or script), which no photo needs. "
+            "Save it again from an image editor and upload that copy."
+        )
+    if holds_zip(content):
+        raise UploadError(
+            "The photo has a ZIP archive inside it, which no photo needs. "
+            "Save it again from an image editor and upload that copy."
+        )
+    extension = file_extension(filename)
+    if extension and extension not in _PHOTO_EXTENSIONS[image_format]:
+        usual = _PHOTO_FORMATS[image_format]
+        raise UploadError(
+            f"The photo's name ends in .{extension}, but the file is "
+            f"{_PHOTO_NAMES[image_format]}. Rename it to end in .{usual}."
+        )
+
+
+def reencode_photo(content: bytes, filename: str = "") -> tuple[bytes, str]:
     """The photo re-encoded without metadata, longest side at most 800 px, and its extension."""
     try:
         image = Image.open(io.BytesIO(content))
@@ -55,12 +235,19 @@ def reencode_photo(content: bytes) -> tuple[bytes, str]:
         if image.width * image.height > PHOTO_MAX_PIXELS:
             raise UploadError("The photo has far too many pixels; use a smaller image.")
         image_format = image.format
+        check_photo_file(content, image_format, filename)
         image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadError("The photo has far too many pixels; use a smaller image.") from exc
     except UploadError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        if _image_is_cut_short(content):
+            # Some formats fail to open at all when cut; say why rather than "unreadable".
+            raise UploadError(
+                "The photo is cut short: the file ends before the image does. "
+                "Upload the whole file again."
+            ) from exc
         raise UploadError("The photo is not a readable JPEG, PNG or WebP image.") from exc
     try:
         return _reencode(image, image_format)
@@ -93,13 +280,39 @@ def _reencode(image: Image.Image, image_format: str) -> tuple[bytes, str]:
 def store_photo(upload: FileStorage) -> str:
     """Check, re-encode and store a speaker photo; the stored file name."""
     content = _read_limited(upload, PHOTO_MAX_BYTES, "photo")
-    encoded, extension = reencode_photo(content)
+    encoded, extension = reencode_photo(content, upload.filename or "")
     return _store(encoded, extension)
+
+
+def check_slides_file(content: bytes, filename: str) -> None:
+    """Refuse slides that are not a whole PDF, are also a page or an archive, or are misnamed."""
+    if not _PDF_HEADER.match(content):
+        raise UploadError("The slides must be a PDF file.")
+    if holds_zip(content):
+        raise UploadError(
+            "The slides PDF has a ZIP archive inside or after it. "
+            "Export the PDF again and upload only the PDF."
+        )
+    if holds_html(content):
+        raise UploadError(
+            "The slides PDF also holds web-page code (HTML or script) that a browser could run. "
+            "Export the PDF again, with compression on."
+        )
+    if b"%%EOF" not in content[-_PDF_TAIL:]:
+        raise UploadError(
+            "The slides PDF is cut short: it does not end with the end-of-file marker. "
+            "Upload the whole file again."
+        )
+    extension = file_extension(filename)
+    if extension and extension != "pdf":
+        raise UploadError(
+            f"The slides' name ends in .{extension}, but the file is a PDF. "
+            "Rename it to end in .pdf."
+        )
 
 
 def store_slides(upload: FileStorage) -> str:
     """Check and store a slides PDF; the stored file name."""
     content = _read_limited(upload, SLIDES_MAX_BYTES, "slides")
-    if not content.startswith(b"%PDF-"):
-        raise UploadError("The slides must be a PDF file.")
+    check_slides_file(content, upload.filename or "")
     return _store(content, "pdf")
