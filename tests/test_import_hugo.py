@@ -6,6 +6,7 @@ import shutil
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from PIL import Image
 from sqlalchemy import func, select
 
 from prisec.extensions import db as _db
@@ -101,7 +102,7 @@ def _site(tmp_path: Path) -> Path:
     bundle = tmp_path / "content" / "talk" / "robustness"
     bundle.mkdir(parents=True)
     shutil.copy(TALK, bundle / "index.md")
-    (bundle / "featured.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x01" * 16)
+    Image.new("RGB", (120, 120), "teal").save(bundle / "featured.png")
     (tmp_path / "content" / "talk" / "broken.md").write_text(
         "---\ntitle: x\ndate: 2022-01-01\n---\n"
     )

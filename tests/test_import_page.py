@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import io
 import re
-import shutil
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from sqlalchemy import func, select
 
 from prisec import demo
@@ -233,20 +234,36 @@ def test_photos_beside_the_page_are_stored(runner, db, app, client, tmp_path):
     site = tmp_path / "site"
     (site / "_pages").mkdir(parents=True)
     (site / "images").mkdir()
-    shutil.copy(PAGE, site / "_pages" / "index.md")
-    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-    (site / "images" / "sara.png").write_bytes(png)
+    (site / "_pages" / "index.md").write_text(PAGE.read_text())
+    photo = io.BytesIO()
+    Image.new("RGB", (1600, 1200), "teal").save(photo, "PNG")
+    (site / "images" / "sara.png").write_bytes(photo.getvalue())
+    # A photo that is also a web page is refused, as it would be through the form.
+    (site / "images" / "konrad.jpeg").write_bytes(_jpeg() + b"<html><script>alert(1)</script>")
     result = runner.invoke(
         args=["import", "page", str(site / "_pages" / "index.md"), "--series", "prisec-ml"]
     )
     assert result.exit_code == 0, result.output
     assert "photo ../images/reza.jpeg of Reza Shokri not found" in result.output
+    assert "photo ../images/konrad.jpeg of Konrad Rieck refused: The photo also holds" in (
+        result.output
+    )
     hooker = db.session.scalar(select(Speaker).where(Speaker.name == "Sara Hooker"))
     assert re.fullmatch(r"[0-9a-f]{64}\.png", hooker.photo)
-    assert (Path(app.config["UPLOAD_FOLDER"]) / hooker.photo).read_bytes() == png
+    # Re-encoded like an upload: at most 800 pixels on its longest side.
+    with Image.open(Path(app.config["UPLOAD_FOLDER"]) / hooker.photo) as stored:
+        assert stored.size == (800, 600)
     with client.get(f"/uploads/photos/{hooker.photo}") as response:
         assert response.status_code == 200
-        assert response.data == png
+        assert response.mimetype == "image/png"
+    rieck = db.session.scalar(select(Speaker).where(Speaker.name == "Konrad Rieck"))
+    assert rieck.photo == ""
+
+
+def _jpeg() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "navy").save(out, "JPEG")
+    return out.getvalue()
 
 
 def test_existing_series_keeps_its_settings(runner, db, create_series):
@@ -297,7 +314,9 @@ def test_series_slug_must_read_well(runner):
 
 def test_text_longer_than_its_field_is_cut_and_reported(runner, db, tmp_path):
     # SQLite would keep it and PostgreSQL refuse it; both engines store the same cut text.
-    title = "The myth of the interpretable, robust, compact and high performance deep neural network"
+    title = (
+        "The myth of the interpretable, robust, compact and high performance deep neural network"
+    )
     long_title = "A very long title " * 30
     page = tmp_path / "long.md"
     page.write_text(PAGE.read_text().replace(title, long_title.strip()))

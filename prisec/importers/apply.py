@@ -167,7 +167,15 @@ class Importer:
         if found is None or kind is None:
             self.report.notes.append(f"photo {entry.photo} of {entry.name} not found; no photo")
             return ""
-        content = found.read_bytes()
+        # The same checks and re-encoding as a photo uploaded through the form (Pillow is
+        # imported only by the commands and views that handle photos).
+        from ..dashboard.files import UploadError, reencode_photo
+
+        try:
+            content, kind = reencode_photo(found.read_bytes(), name)
+        except UploadError as refused:
+            self.report.notes.append(f"photo {entry.photo} of {entry.name} refused: {refused}")
+            return ""
         stored = f"{hashlib.sha256(content).hexdigest()}.{kind}"
         if not self.report.dry_run:
             target = Path(current_app.config["UPLOAD_FOLDER"]) / stored
