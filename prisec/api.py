@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from urllib.parse import urljoin
 
 from flask import Blueprint, Flask, Response, abort, jsonify, request, url_for
 from sqlalchemy import func, select
@@ -18,6 +19,14 @@ from .seo import local_iso
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PER_PAGE = 100
+
+
+def _link(url: str) -> str | None:
+    """A stored link as an API client can follow it: a path on this site made absolute."""
+    safe = safe_url(url)
+    if safe.startswith("/"):
+        return urljoin(request.host_url, safe)
+    return safe or None
 
 
 def _utc(instant: datetime) -> str:
@@ -44,7 +53,7 @@ def talk_json(talk: Talk, now: datetime) -> dict[str, Any]:
                 "honorific": speaker.honorific,
                 "display_name": speaker.display_name,
                 "affiliation": speaker.affiliation,
-                "homepage": safe_url(speaker.homepage) or None,
+                "homepage": _link(speaker.homepage),
                 "photo": url_for("uploads.photo", name=speaker.photo, _external=True)
                 if speaker.photo
                 else None,
@@ -66,9 +75,9 @@ def talk_json(talk: Talk, now: datetime) -> dict[str, Any]:
         "abstract_html": str(render_markdown(talk.abstract)),
         "bio": talk.bio,
         "bio_html": str(render_markdown(talk.bio)),
-        "event": {"name": talk.event_name, "url": safe_url(talk.event_url) or None},
+        "event": {"name": talk.event_name, "url": _link(talk.event_url)},
         "links": {
-            name: safe_url(getattr(talk, f"{name}_url")) or None
+            name: _link(getattr(talk, f"{name}_url"))
             for name in ("registration", "livestream", "recording", "slides", "code", "paper")
         },
         "updated_at": _utc(talk.updated_at),

@@ -102,8 +102,17 @@ def _markdown_to_text_parsed(text: str) -> str:
 
 
 def safe_url(url: str) -> str:
-    """The URL when it is a web or mail link, else empty: stored links never run script."""
+    """The URL when it is a web or mail link or a path on this site, else empty.
+
+    Stored links never run script. A path is what an uploaded file's link is
+    (/uploads/slides/...); `//host` and `/\\host` would leave the site, so they are not paths.
+    """
     candidate = (url or "").strip()
+    if candidate.startswith("/"):
+        # Browsers drop tabs and newlines inside a URL and read "\\" as "/": "/\t/host" leaves.
+        if any(c.isspace() or c < " " for c in candidate) or candidate[1:2] in ("/", "\\"):
+            return ""
+        return candidate
     scheme = candidate.split(":", 1)[0].lower() if ":" in candidate else ""
     return candidate if scheme in {"http", "https", "mailto"} else ""
 

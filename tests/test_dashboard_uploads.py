@@ -113,10 +113,19 @@ def test_slides_pdf_is_stored_and_served_safely(organizer_client, client, series
         assert served.data == PDF
         assert served.headers["Content-Type"] == "application/pdf"
         assert served.headers["X-Content-Type-Options"] == "nosniff"
-        assert "sandbox" in served.headers["Content-Security-Policy"]
+        # Framed by our own talk page only.
+        policy = "default-src 'none'; frame-ancestors 'self'"
+        assert served.headers["Content-Security-Policy"] == policy
+        assert served.headers["X-Frame-Options"] == "SAMEORIGIN"
     # Saving the form again keeps the stored link valid.
     html = organizer_client.get(f"/dashboard/talks/{talk.id}/edit").get_data(as_text=True)
     assert talk.slides_url in html
+    # Attendees get the slides: a link and the PDF shown in the page; API clients a full URL.
+    public = client.get(f"/talks/{talk.id}/{talk.slug}").get_data(as_text=True)
+    assert f'href="{talk.slides_url}"' in public
+    assert f'<object data="{talk.slides_url}" type="application/pdf"' in public
+    api = client.get(f"/api/v1/talks/{talk.id}").get_json()["talk"]
+    assert api["links"]["slides"] == "http://localhost" + talk.slides_url
 
 
 @pytest.mark.parametrize(

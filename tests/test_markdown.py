@@ -112,3 +112,17 @@ def test_safe_url_keeps_web_links_only():
     assert safe_url(" JAVASCRIPT:alert(1)") == ""
     assert safe_url("data:text/html,x") == ""
     assert safe_url("") == ""
+
+
+def test_safe_url_keeps_paths_on_this_site_only():
+    # An uploaded file's link is a path on the site.
+    upload = "/uploads/slides/" + "a" * 64 + ".pdf"
+    assert safe_url(upload) == upload
+    # Paths a browser would read as another host.
+    for leaving in (
+        "//evil.example/x",
+        "/\\evil.example/x",
+        "/\t/evil.example",
+        "/\n/evil.example",
+    ):
+        assert safe_url(leaving) == "", repr(leaving)

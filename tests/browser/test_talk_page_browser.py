@@ -1,13 +1,18 @@
 """Talk page and archive in Chromium: KaTeX maths, click-to-play recordings, live search."""
 
+import hashlib
+import io
 import re
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 
 from prisec.editing import create_talk
@@ -33,6 +38,7 @@ def talk_server(tmp_path_factory) -> Iterator[str]:
             ("Poisoning attacks", "Backdoors in pipelines."),
             ("Model stealing", "Queries and extraction."),
         ]
+        slides = _slides_pdf(instance / "uploads")
         for offset, (title, abstract) in enumerate(talks):
             create_talk(
                 series,
@@ -42,12 +48,24 @@ def talk_server(tmp_path_factory) -> Iterator[str]:
                 title=title,
                 abstract=abstract,
                 recording_url="https://youtu.be/Ud7-sSJTG2k",
+                slides_url=slides if title == "Poisoning attacks" else "",
                 published=True,
             )
         db.session.commit()
         db.engine.dispose()
     with serve(instance) as url:
         yield url
+
+
+def _slides_pdf(uploads: Path) -> str:
+    """A one-page PDF, all red, stored as an upload is; its URL."""
+    out = io.BytesIO()
+    Image.new("RGB", (400, 300), (255, 0, 0)).save(out, "PDF")
+    content = out.getvalue()
+    name = f"{hashlib.sha256(content).hexdigest()}.pdf"
+    uploads.mkdir(exist_ok=True)
+    (uploads / name).write_bytes(content)
+    return f"/uploads/slides/{name}"
 
 
 def _offline(page, outside: list[str]) -> None:
@@ -101,6 +119,30 @@ def test_recording_loads_only_after_the_click(browser, talk_server):
     )
     expect(button).to_have_count(0)
     context.close()
+
+
+def test_uploaded_slides_show_inside_the_page(browser_type, browser_type_launch_args, talk_server):
+    # Chromium's PDF viewer runs only in its full headless mode.
+    args = [*browser_type_launch_args["args"], "--headless=new"]
+    viewer_browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    page = viewer_browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(talk_server + "/talks/2")
+    page.get_by_text("Show the slides here").click()
+    viewer = page.locator("object.slides-pdf")
+    expect(viewer).to_be_visible()
+    box = viewer.bounding_box()
+    assert box
+    # The browser's PDF viewer draws the red page inside the talk page, which stays itself.
+    deadline = time.monotonic() + 15
+    while True:
+        shot = Image.open(io.BytesIO(page.screenshot(clip=box))).convert("RGB")
+        reds = sum(1 for r, g, b in shot.get_flattened_data() if r > 200 and g < 60 and b < 60)
+        if reds > 1000 or time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    assert reds > 1000, "the slides did not show in the page"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Poisoning attacks")
+    viewer_browser.close()
 
 
 def test_recording_is_a_plain_link_without_javascript(browser, talk_server):
