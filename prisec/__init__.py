@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined
 
 from .config import Config
 from .database import configure_sqlite, normalise_database_url
-from .extensions import csrf, db, htmx, login, migrate
+from .extensions import LazyMigrationCommands, csrf, db, htmx, login
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +55,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT"])
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # Alembic loads when a `flask db` command runs, not in every server process.
+    app.cli.add_command(LazyMigrationCommands(app))
     csrf.init_app(app)
     htmx.init_app(app)
     login.init_app(app)
