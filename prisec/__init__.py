@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from sqlalchemy.orm import configure_mappers
 
 from .config import Config
 from .database import configure_sqlite, normalise_database_url
@@ -98,6 +99,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)
+    # Relationships are resolved now rather than by the first query, which a visitor waits for.
+    configure_mappers()
     return app
 
 

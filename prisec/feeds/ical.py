@@ -229,8 +229,10 @@ class _EventMemo:
     memo a rebuild writes only the events that changed and copies the rest.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int) -> None:
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -242,13 +244,17 @@ class _EventMemo:
                 return found
         made = make()
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            self._bytes += len(made) - (len(replaced) if replaced else 0)
             self._entries[key] = made
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self._size or self._bytes > self._max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted)
         return made
 
 
-_events = _EventMemo(size=16_384)
+# About 4,000 events of a kilobyte or two: a year of four weekly series many times over.
+_events = _EventMemo(size=16_384, max_bytes=8 * 2**20)
 
 
 def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:
