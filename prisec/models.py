@@ -29,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .database import UTCDateTime, utcnow
 from .extensions import db, login
+from .markdown import markdown_to_text
 
 
 class TalkStatus(enum.StrEnum):
@@ -173,9 +174,6 @@ class TalkSpeaker(db.Model):
 
 def abstract_to_text(abstract: str | None) -> str:
     """The plain text stored beside an abstract: what calendars and previews show."""
-    # Imported here: the Markdown parser is needed to save a talk, not to serve pages.
-    from .markdown import markdown_to_text
-
     return markdown_to_text(abstract or "")
 
 
