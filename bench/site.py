@@ -418,20 +418,23 @@ def targets(smallest: SizeResult, largest: SizeResult) -> list[str]:
         "dictionary lookup; where they fall well below the ceiling in one table and not in "
         "another, the machine was busy.",
         f"- Memory: the server holds {largest.start_rss_mb:.0f} MB before its first request "
-        "(the imports: Flask and SQLAlchemy alone are about 44 MB, Alembic through "
-        "Flask-Migrate 17 MB, then icalendar, markdown-it, feedgen); the caches of pages, "
-        "feeds, events and Markdown text add the rest, bounded by their sizes.",
+        "(the imports: Flask and SQLAlchemy alone are about 40 MB, then icalendar, "
+        "markdown-it and nh3; Alembic, feedgen, Pillow and the importers' parsers load only "
+        "in the commands and routes that use them); the caches of pages, feeds, events, "
+        "gzipped bodies and rendered Markdown add the rest, bounded in count and in bytes.",
         f"- Search: the first answer to `/talks?q=` renders from the database "
         f"({largest.first_answer['/talks?q=membership (search)'] * 1000:.0f} ms at "
         f"{largest.talks:,} talks, where every talk matches the word) and its filter menu "
         "lists every speaker with a public talk, so the page grows with the archive "
-        f"({search.transferred / max(search.requests, 1):,.0f} bytes gzipped); later answers "
-        "come from the page cache.",
+        f"({search.transferred / max(search.requests, 1):,.0f} bytes gzipped) though it "
+        "shows 20 talks; the menus are kept per data version, and later answers come from "
+        "the page cache.",
         f"- Cold feed: `/calendar.ics` holds every upcoming talk and those of the past 12 "
         f"months: {largest.cold_events:,} events at {largest.talks:,} talks, "
         f"{largest.cold_feed_cpu / max(largest.cold_events, 1) * 1000:.2f} ms of CPU each "
-        "(loading the "
-        "talks, their plain-text abstracts, writing and folding the lines).",
+        "(reading the "
+        "talks as plain rows with their stored plain-text abstracts, writing and folding "
+        "the lines).",
         "",
     ]
     return [

@@ -9,10 +9,11 @@ from typing import Any
 
 from flask import Flask
 from jinja2 import StrictUndefined
+from sqlalchemy.orm import configure_mappers
 
 from .config import Config
 from .database import configure_sqlite, normalise_database_url
-from .extensions import csrf, db, htmx, login, migrate
+from .extensions import LazyMigrationCommands, csrf, db, htmx, login
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -55,7 +56,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT"])
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    # Alembic loads when a `flask db` command runs, not in every server process.
+    app.cli.add_command(LazyMigrationCommands(app))
     csrf.init_app(app)
     htmx.init_app(app)
     login.init_app(app)
@@ -97,6 +99,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)
+    # Relationships are resolved now rather than by the first query, which a visitor waits for.
+    configure_mappers()
     return app
 
 

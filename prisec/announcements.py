@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from feedgen.feed import FeedGenerator
 from flask import Blueprint, Flask, Response, abort, current_app, request, url_for
 from markupsafe import escape
 from sqlalchemy import select
@@ -119,6 +118,9 @@ def announcements_feed(
     items: list[Announcement], *, title: str, feed_url: str, site_url: str, site_host: str
 ) -> bytes:
     """The Atom document of announcements."""
+    # Imported here: feedgen and lxml weigh some 5 MB, for a feed few readers ask for.
+    from feedgen.feed import FeedGenerator
+
     feed = FeedGenerator()
     feed.id(feed_url)
     feed.title(title)

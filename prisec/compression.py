@@ -38,10 +38,12 @@ def accepts_gzip(accept_encoding: str) -> bool:
 class GzipMiddleware:
     """Compress text answers for clients that accept gzip; Vary: Accept-Encoding on all of them."""
 
-    def __init__(self, app: Callable, memo_size: int = 256) -> None:
+    def __init__(self, app: Callable, memo_size: int = 256, memo_bytes: int = 8 * 2**20) -> None:
         self.app = app
         self._memo: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self._memo_size = memo_size
+        self._memo_bytes = memo_bytes
+        self._memo_total = 0
         self._lock = threading.Lock()
 
     def _compressed(self, etag: str | None, content_type: str, body: bytes) -> bytes:
@@ -56,9 +58,14 @@ class GzipMiddleware:
         packed = gzip.compress(body, compresslevel=6, mtime=0)
         if key is not None:
             with self._lock:
+                replaced = self._memo.pop(key, None)
+                self._memo_total += len(packed) - (len(replaced) if replaced else 0)
                 self._memo[key] = packed
-                while len(self._memo) > self._memo_size:
-                    self._memo.popitem(last=False)
+                while len(self._memo) > 1 and (
+                    len(self._memo) > self._memo_size or self._memo_total > self._memo_bytes
+                ):
+                    _, evicted = self._memo.popitem(last=False)
+                    self._memo_total -= len(evicted)
         return packed
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:

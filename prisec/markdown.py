@@ -68,7 +68,8 @@ def sanitise_html(html: str) -> str:
 
 
 # Pages and the API render the same abstracts again and again; the result depends on the text only.
-@functools.lru_cache(maxsize=4096)
+# Rendered pages are kept by the page cache, so this needs only the recent ones (a few MB).
+@functools.lru_cache(maxsize=1024)
 def render_markdown(text: str) -> Markup:
     """Safe HTML of Markdown text; headings start at h3 so they sit under the page's own.
 
@@ -88,8 +89,9 @@ def markdown_to_text(text: str) -> str:
     return _markdown_to_text(text or "")
 
 
-# Feeds turn every abstract into text; the same abstracts come back on every rebuild.
-@functools.lru_cache(maxsize=8192)
+# Talks store the text of their abstract (`Talk.abstract_text`); what comes here is series
+# descriptions, previews of a form and the odd talk a raw SQL write left without one.
+@functools.lru_cache(maxsize=256)
 def _markdown_to_text(text: str) -> str:
     plain = _plain_text_of_simple_markdown(text)
     return plain if plain is not None else _markdown_to_text_parsed(text)

@@ -20,6 +20,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     and_,
+    event,
     or_,
     select,
 )
@@ -28,6 +29,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from .database import UTCDateTime, utcnow
 from .extensions import db, login
+from .markdown import markdown_to_text
 
 
 class TalkStatus(enum.StrEnum):
@@ -170,6 +172,17 @@ class TalkSpeaker(db.Model):
     speaker: Mapped[Speaker] = relationship(lazy="joined")
 
 
+def abstract_to_text(abstract: str | None) -> str:
+    """The plain text stored beside an abstract: what calendars and previews show."""
+    return markdown_to_text(abstract or "")
+
+
+def _abstract_text_on_insert(context: Any) -> str:
+    # Bulk inserts of rows (importers of archives, benchmarks) skip the ORM's attribute
+    # events; the column default still sees the row's abstract (absent: the empty default).
+    return abstract_to_text(context.get_current_parameters().get("abstract"))
+
+
 class Talk(db.Model):
     """One session of a series."""
 
@@ -179,6 +192,13 @@ class Talk(db.Model):
     series_id: Mapped[int] = mapped_column(ForeignKey("series.id"), index=True)
     title: Mapped[str] = mapped_column(String(300), default="")
     abstract: Mapped[str] = mapped_column(Text, default="")
+    # The abstract as plain text, derived from `abstract` whenever it is set (see
+    # `_derive_abstract_text`): feeds and previews read it instead of parsing Markdown on
+    # every build. NULL where a raw SQL write left it unknown; readers then derive it.
+    # Marked derived: JSON exports leave it out and imports derive it again.
+    abstract_text: Mapped[str | None] = mapped_column(
+        Text, default=_abstract_text_on_insert, info={"derived": True}
+    )
     bio: Mapped[str] = mapped_column(Text, default="")
     start: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     end: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
@@ -231,6 +251,13 @@ class Talk(db.Model):
         return [link.speaker for link in self.speaker_links]
 
     @property
+    def plain_abstract(self) -> str:
+        """The abstract as plain text: the stored derivation, or derived now if there is none."""
+        if self.abstract_text is not None:
+            return self.abstract_text
+        return abstract_to_text(self.abstract)
+
+    @property
     def slug(self) -> str:
         """The readable part of the talk's URL."""
         return slugify(self.title) or "talk"
@@ -250,6 +277,13 @@ class Talk(db.Model):
 
     def __repr__(self) -> str:
         return f"<Talk {self.id} {self.title[:30]!r}>"
+
+
+@event.listens_for(Talk.abstract, "set")
+def _derive_abstract_text(talk: Talk, value: str | None, old: Any, initiator: Any) -> None:
+    # Every way a talk's abstract changes through the ORM (forms, imports, restores,
+    # speaker proposals, the demo) passes here, so the derived text never goes stale.
+    talk.abstract_text = abstract_to_text(value)
 
 
 def listed_upcoming(listing: Listing, end: datetime, now: datetime) -> bool:

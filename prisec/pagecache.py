@@ -50,10 +50,12 @@ class CachedPage:
 
 
 class PageCache:
-    """A thread-safe LRU of rendered pages."""
+    """A thread-safe LRU of rendered pages, bounded in count and in bytes of bodies."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 512, max_bytes: int = 8 * 2**20) -> None:
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, CachedPage] = OrderedDict()
         self._lock = threading.Lock()
         # Striped render locks: threads that miss the same page wait for one render.
@@ -74,10 +76,16 @@ class PageCache:
     def put(self, key: Hashable, page: CachedPage) -> None:
         """Keep `page`, forgetting the least recently used beyond the size."""
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            self._bytes -= len(replaced.body) if replaced else 0
             self._entries[key] = page
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            self._bytes += len(page.body)
+            # The newest page stays even when it alone is over the budget.
+            while len(self._entries) > 1 and (
+                len(self._entries) > self._size or self._bytes > self._max_bytes
+            ):
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted.body)
 
 
 def body_etag(body: bytes) -> str:

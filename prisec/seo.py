@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from . import wallclock
 from .extensions import db
-from .markdown import markdown_to_text, safe_url
+from .markdown import safe_url
 from .models import Series, Speaker, Talk, public_talks
 
 bp = Blueprint("seo", __name__)
@@ -25,7 +25,7 @@ def local_iso(instant: datetime, zone_name: str) -> str:
 
 def preview_text(talk: Talk, limit: int = 300) -> str:
     """A short plain description of a talk for previews and search results."""
-    text = " ".join(markdown_to_text(talk.abstract).split())
+    text = " ".join(talk.plain_abstract.split())
     if not text:
         return "Abstract to be announced."
     if len(text) > limit:

@@ -8,7 +8,6 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Flask, abort, current_app, request, send_from_directory
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 bp = Blueprint("uploads", __name__)
 
@@ -25,6 +24,9 @@ def _sized_photo(folder: Path, name: str, size: int, extension: str) -> Path:
     target = folder / "sized" / str(size) / name
     if target.exists():
         return target
+    # Imported here: Pillow is some 2 MB a server needs only once it resizes a photo.
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with Image.open(folder / name) as original:
             image = ImageOps.exif_transpose(original)

@@ -14,6 +14,7 @@ from flask_migrate import upgrade
 
 from prisec.editing import create_talk as create_talk_operation
 from prisec.extensions import db as _db
+from prisec.extensions import init_migrations
 from prisec.models import Series, Speaker, Talk
 from tests.helpers import (
     ON_POSTGRES,
@@ -34,6 +35,7 @@ def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A SQLite file with every migration applied, copied for each test (faster than upgrading)."""
     instance = tmp_path_factory.mktemp("template-instance")
     app = make_app(instance, SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance / 'prisec.db'}")
+    init_migrations(app)
     with app.app_context():
         upgrade(revision="heads")
         _db.session.execute(_db.text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -54,6 +56,7 @@ def migrated_database(
         tmp_path_factory.mktemp("pg-template"),
         SQLALCHEMY_DATABASE_URI=database_url(TEMPLATE_DATABASE),
     )
+    init_migrations(app)
     with app.app_context():
         upgrade(revision="heads")
         _db.engine.dispose()

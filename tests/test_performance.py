@@ -327,3 +327,61 @@ def test_the_quick_markdown_text_agrees_on_random_markdown():
             quick_answers += 1
             assert quick == _markdown_to_text_parsed(text), repr(text)
     assert quick_answers > 100
+
+
+# Imported only by the commands and rare routes that use them; a server process that loads
+# them at start holds their memory (Alembic alone is some 11 MB) for nothing.
+NOT_FOR_SERVING = ("alembic", "flask_migrate", "feedgen", "ftfy", "bibtexparser", "yaml", "PIL")
+
+
+def test_serving_public_pages_loads_none_of_the_tools_of_commands(tmp_path, migrated_sqlite):
+    import os
+    import subprocess
+    import sys
+
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    shutil.copyfile(migrated_sqlite, instance / "prisec.db")
+    script = (
+        "import sys, app\n"
+        "client = app.app.test_client()\n"
+        "for path in ('/', '/talks?q=privacy', '/calendar.ics', '/api/v1/talks'):\n"
+        "    assert client.get(path).status_code == 200, path\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    # The copied SQLite file, whatever database the rest of the suite runs on.
+    env = {
+        k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PRISEC_")
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**env, "PRISEC_INSTANCE_PATH": str(instance)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = set(result.stdout.split())
+    assert "prisec.feeds.ical" in loaded  # the pages were served by this checkout's app
+    assert sorted(loaded.intersection(NOT_FOR_SERVING)) == []
+
+
+def test_page_and_feed_caches_are_bounded_in_bytes():
+    from prisec.feeds.cache import FeedCache
+    from prisec.pagecache import CachedPage, PageCache
+
+    pages = PageCache(size=100, max_bytes=10_000)
+    for i in range(5):
+        pages.put(i, CachedPage(body=b"x" * 3_000, status=200, headers=(), etag=str(i)))
+    assert [i for i in range(5) if pages.get(i)] == [2, 3, 4]
+    pages.put("big", CachedPage(body=b"x" * 50_000, status=200, headers=(), etag="big"))
+    assert pages.get("big") is not None  # the newest always stays, even over the budget
+    assert pages.get(4) is None
+
+    feeds = FeedCache(size=100, max_bytes=10_000)
+    for i in range(5):
+        feeds.get(i, 1, lambda: b"y" * 3_000)
+    built = []
+    feeds.get(0, 1, lambda: built.append(0) or b"y" * 3_000)
+    assert built == [0]  # the oldest was forgotten and built again

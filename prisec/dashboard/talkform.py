@@ -11,7 +11,6 @@ from wtforms import SelectChoice
 from .. import wallclock
 from ..extensions import db
 from ..models import Listing, Series, Speaker, Talk
-from .files import UploadError, store_photo, store_slides
 from .forms import TalkForm
 
 TEXT_FIELDS = (
@@ -93,6 +92,9 @@ def new_talk_form(series: Series, **kwargs: Any) -> TalkForm:
 
 def store_uploads(form: TalkForm) -> bool:
     """Store the uploaded photos and slides; False with messages beside the fields when refused."""
+    # Imported here: storing photos needs Pillow, which serving pages does not.
+    from .files import UploadError, store_photo, store_slides
+
     ok = True
     for row in form.speakers:
         upload = row.form.photo.data

@@ -110,15 +110,22 @@ def _upload_folder(upload_folder: str | Path) -> Path:
     return Path(upload_folder)
 
 
+def _stored(table: Table) -> list[Column]:
+    # Columns derived from others (a plain-text abstract) are not data: left out of exports
+    # and derived again on import, so an export can never carry a stale or forged copy.
+    return [c for c in table.columns if not c.info.get("derived")]
+
+
 def dump_site(upload_folder: str | Path, *, with_files: bool = False) -> dict[str, Any]:
     """Every row of every table, and the uploaded files (by name, or with their content)."""
     tables: dict[str, Any] = {}
     for table in _tables():
-        order = list(table.primary_key.columns) or list(table.columns)
-        rows = db.session.execute(select(table).order_by(*order)).mappings()
+        columns = _stored(table)
+        order = list(table.primary_key.columns) or columns
+        rows = db.session.execute(select(*columns).order_by(*order)).mappings()
         tables[table.name] = {
-            "columns": [c.name for c in table.columns],
-            "rows": [[encode_value(row[c.name]) for c in table.columns] for row in rows],
+            "columns": [c.name for c in columns],
+            "rows": [[encode_value(row[c.name]) for c in columns] for row in rows],
         }
     files = []
     folder = _upload_folder(upload_folder)
@@ -220,7 +227,11 @@ def load_site(document: Any, upload_folder: str | Path) -> LoadReport:
                 continue
             columns = [table.columns[n] for n in content[table.name]["columns"]]
             rows = [
-                {c.name: decode_value(c, v) for c, v in zip(columns, row, strict=True)}
+                {
+                    c.name: decode_value(c, v)
+                    for c, v in zip(columns, row, strict=True)
+                    if not c.info.get("derived")
+                }
                 for row in content[table.name]["rows"]
             ]
             if table.name in REPLACED_ON_IMPORT and rows:

@@ -23,10 +23,15 @@ class BuiltFeed:
 
 
 class FeedCache:
-    """A small LRU of built feeds for a threaded server: one thread builds each variant."""
+    """A small LRU of built feeds for a threaded server: one thread builds each variant.
 
-    def __init__(self, size: int = 64) -> None:
+    Bounded in count and in bytes: a feed of every past talk of a large archive is megabytes.
+    """
+
+    def __init__(self, size: int = 64, max_bytes: int = 16 * 2**20) -> None:
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, BuiltFeed] = OrderedDict()
         self._locks: dict[Hashable, threading.Lock] = {}
         self._guard = threading.Lock()
@@ -62,9 +67,15 @@ class FeedCache:
                 built_at = entry.last_modified + timedelta(seconds=1)
             fresh = BuiltFeed(version, body, etag, built_at)
             with self._guard:
+                replaced = self._entries.pop(key, None)
+                self._bytes -= len(replaced.body) if replaced else 0
                 self._entries[key] = fresh
-                self._entries.move_to_end(key)
-                while len(self._entries) > self._size:
-                    evicted, _ = self._entries.popitem(last=False)
+                self._bytes += len(body)
+                # The newest feed stays even when it alone is over the budget.
+                while len(self._entries) > 1 and (
+                    len(self._entries) > self._size or self._bytes > self._max_bytes
+                ):
+                    evicted, gone = self._entries.popitem(last=False)
+                    self._bytes -= len(gone.body)
                     self._locks.pop(evicted, None)
             return fresh

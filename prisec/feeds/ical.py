@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vDuration, vText
 
-from ..markdown import markdown_to_text
 from ..models import Talk
 from ..wallclock import format_date, format_time, in_zone, zone_abbreviation
 from .vtimezone import vtimezone
@@ -79,8 +78,7 @@ def talk_description(talk: Talk, page_url: str) -> str:
     if talk.location and talk.location != talk_location(talk):
         lines.append(f"Location: {talk.location}")
     lines.append(f"Talk page: {page_url}")
-    abstract = markdown_to_text(talk.abstract)
-    lines += ["", abstract or "Abstract: TBA"]
+    lines += ["", talk.plain_abstract or "Abstract: TBA"]
     return "\n".join(lines)
 
 
@@ -128,17 +126,27 @@ def fold_line(line: str, limit: int = 75) -> str:
     """
     if len(line) < limit and len(line.encode()) < limit:
         return line
-    pieces: list[str] = []
-    start, size, room = 0, len(line), limit - 1
+    return fold_octets(line.encode(), limit).decode()
+
+
+def fold_octets(line: bytes, limit: int = 75) -> bytes:
+    """`fold_line` of a line already encoded as UTF-8: slices of bytes, no re-encoding."""
+    size = len(line)
+    if size < limit:
+        return line
+    pieces: list[bytes] = []
+    start, room = 0, limit - 1
     while start < size:
         end = min(size, start + room)
-        while len(line[start:end].encode()) > room:
+        # Back off over UTF-8 continuation bytes (10xxxxxx) to the start of a character.
+        while end < size and line[end] & 0xC0 == 0x80:
             end -= 1
-        if end < size and end - start > 1 and line[end - 1] in "\\^":
+        # More than one byte ending in an ASCII backslash or caret is more than one character.
+        if end < size and end - start > 1 and line[end - 1] in b"\\^":
             end -= 1
         pieces.append(line[start:end])
         start = end
-    return "\r\n ".join(pieces)
+    return b"\r\n ".join(pieces)
 
 
 def event_bytes(event: Event) -> bytes:
@@ -211,7 +219,7 @@ def quick_event_bytes(talk: Talk, site_host: str, page_url: str) -> bytes | None
         "URL:" + page_url,
         "END:VEVENT",
     ]
-    return ("\r\n".join(fold_line(line) for line in lines) + "\r\n").encode()
+    return b"\r\n".join([fold_octets(line.encode()) for line in lines]) + b"\r\n"
 
 
 class _EventMemo:
@@ -221,8 +229,10 @@ class _EventMemo:
     memo a rebuild writes only the events that changed and copies the rest.
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int) -> None:
         self._size = size
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -234,13 +244,17 @@ class _EventMemo:
                 return found
         made = make()
         with self._lock:
+            replaced = self._entries.pop(key, None)
+            self._bytes += len(made) - (len(replaced) if replaced else 0)
             self._entries[key] = made
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            while len(self._entries) > self._size or self._bytes > self._max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= len(evicted)
         return made
 
 
-_events = _EventMemo(size=16_384)
+# About 4,000 events of a kilobyte or two: a year of four weekly series many times over.
+_events = _EventMemo(size=16_384, max_bytes=8 * 2**20)
 
 
 def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:

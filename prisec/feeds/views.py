@@ -15,6 +15,7 @@ from ..markdown import markdown_to_text
 from ..models import Listing, Series, Talk, public_talks
 from .cache import BuiltFeed, FeedCache
 from .ical import FeedInfo, join_names, talks_to_ical
+from .rows import FeedTalk, feed_talks
 
 bp = Blueprint("feeds", __name__)
 
@@ -22,7 +23,7 @@ bp = Blueprint("feeds", __name__)
 PAST_WINDOW = timedelta(days=365)
 
 
-def _talk_url(talk: Talk) -> str:
+def _talk_url(talk: Talk | FeedTalk) -> str:
     return url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
 
 
@@ -34,12 +35,12 @@ def _past_cutoff() -> datetime | None:
     return today - PAST_WINDOW
 
 
-def _feed_talks(series: Series | None, cutoff: datetime | None) -> list[Talk]:
+def _feed_talks(series: Series | None, cutoff: datetime | None) -> list[FeedTalk]:
     query = public_talks(series).order_by(Talk.start, Talk.id)
     if cutoff is not None:
         # Every upcoming talk (pinned ones too) and whatever ended inside the window.
         query = query.where(or_(Talk.listing == Listing.UPCOMING, Talk.end >= cutoff))
-    return list(db.session.scalars(query))
+    return feed_talks(query)
 
 
 def _info(name: str | None, description: str, timezone: str) -> FeedInfo:

@@ -14,11 +14,10 @@ from ..exporting.cli import export_group
 from ..exporting.sitejson import ExportError, load_site
 from ..extensions import db
 from ..models import Talk, slugify
-from ..papers.importing import import_papers
 from .apply import ImportReport, import_schedule, import_talk_pages
-from .hugo import featured_image, parse_talk_page, talk_files
-from .jekyll import parse_page
-from .papers import parse_bibtex, parse_publications
+
+# The parsers (YAML, ftfy, BibTeX, LaTeX) are imported by the commands that use them: a
+# server process registers these commands but never runs them.
 
 
 def _read_text(path: Path) -> str:
@@ -78,6 +77,8 @@ def import_group() -> None:
 )
 def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ...]) -> None:
     """Import the talks, organizers and links of a Jekyll seminar page."""
+    from .jekyll import parse_page
+
     parsed = parse_page(_read_text(file))
     report = import_schedule(
         parsed, slug, dry_run=dry_run, base=file.parent, photo_dirs=list(photo_dirs)
@@ -96,6 +97,8 @@ def import_page(file: Path, slug: str, dry_run: bool, photo_dirs: tuple[Path, ..
 )
 def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
     """Import Hugo Academic talk pages: one file, or every index.md or .md in a folder tree."""
+    from .hugo import featured_image, parse_talk_page, talk_files
+
     files = talk_files(path)
     if not files:
         raise click.ClickException(f"no .md files under {path}")
@@ -115,6 +118,9 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
 @_dry_run_option
 def import_papers_command(file: Path, talk_id: int | None, dry_run: bool) -> None:
     """Import papers from a publications list copied as text, or a BibTeX file (.bib)."""
+    from ..papers.importing import import_papers
+    from .papers import parse_bibtex, parse_publications
+
     talk = db.session.get(Talk, talk_id) if talk_id is not None else None
     if talk_id is not None and talk is None:
         raise click.BadParameter(f"there is no talk {talk_id}", param_hint="--talk")

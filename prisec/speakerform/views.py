@@ -6,7 +6,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
-from ..dashboard.files import UploadError, store_photo
 from ..dashboard.forms import EmptyForm
 from ..database import utcnow
 from ..extensions import db
@@ -46,6 +45,9 @@ def speaker_form(token: str):
         return _speaker_page(form, talk, token, 422)
     photo = current["photo"]
     if form.photo.data:
+        # Imported here: storing photos needs Pillow, which serving pages does not.
+        from ..dashboard.files import UploadError, store_photo
+
         try:
             photo = store_photo(form.photo.data)
         except UploadError as exc:
