@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -40,7 +40,14 @@ def to_utc(local: datetime, zone_name: str, fold: int | None = None) -> datetime
     """
     if local.tzinfo is not None:
         raise ValueError("to_utc takes a naive wall-clock time")
-    tz = zone(zone_name)
+    try:
+        return _to_utc(local, zone(zone_name), zone_name, fold)
+    except OverflowError as exc:
+        # 1 January of year 1 east of Greenwich is before the first instant Python knows.
+        raise WallClockError(f"{local:%Y-%m-%d} is outside the dates a calendar holds") from exc
+
+
+def _to_utc(local: datetime, tz: tzinfo, zone_name: str, fold: int | None) -> datetime:
     first = local.replace(tzinfo=tz, fold=0)
     second = local.replace(tzinfo=tz, fold=1)
     if first.utcoffset() != second.utcoffset():

@@ -1,6 +1,6 @@
 """Wall-clock times in a series' zone and their UTC instants, DST included."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
@@ -82,3 +82,9 @@ def test_display_helpers():
     assert "iso=20211117T1330" in url
     assert "p1=1440" in url
     assert "msg=Privacy+Auditing" in url
+
+
+def test_a_date_before_the_first_instant_is_a_wall_clock_error():
+    # Midnight on 1 January of year 1 in Canberra is before datetime's first UTC instant.
+    with pytest.raises(wallclock.WallClockError, match="outside the dates"):
+        wallclock.combine(date(1, 1, 1), time(0, 0), "Australia/ACT")
