@@ -5,6 +5,8 @@ HOST ?= 127.0.0.1
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+# Tests run in two processes (one per core), each test file whole in one of them.
+PYTEST := $(BIN)/pytest -n 2 --dist loadfile
 
 .PHONY: run test lint format db-upgrade clean
 
@@ -24,7 +26,7 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(PYTEST)
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
@@ -53,7 +55,7 @@ lighthouse: $(VENV)/.installed
 # The whole test suite on a throwaway PostgreSQL server (installed from Debian if missing).
 .PHONY: test-postgres
 test-postgres: $(VENV)/.installed
-	$(BIN)/python -m tests.pgcluster $(BIN)/pytest
+	$(BIN)/python -m tests.pgcluster $(PYTEST)
 
 # SQLite under waitress beside PostgreSQL under 2 gunicorn workers; appends to bench/RESULTS.md.
 .PHONY: bench-postgres

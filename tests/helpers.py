@@ -23,7 +23,8 @@ from prisec import create_app
 
 TEST_DATABASE_URL = os.environ.get("PRISEC_TEST_DATABASE_URL", "")
 ON_POSTGRES = TEST_DATABASE_URL.startswith(("postgres", "postgresql"))
-TEMPLATE_DATABASE = "prisec_migrated"
+# One migrated template per test process: `make test` runs two (pytest-xdist).
+TEMPLATE_DATABASE = f"prisec_migrated_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 
 
 @cache
