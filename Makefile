@@ -68,4 +68,4 @@ bench-load: $(VENV)/.installed
 	$(BIN)/python bench/load.py
 
 bench-crash: $(VENV)/.installed
-	$(BIN)/python bench/crash.py --rounds 5 --writers 4
+	$(BIN)/python bench/crash.py --rounds 5 --writers 4 --record

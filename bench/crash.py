@@ -5,7 +5,7 @@ while the server is killed with SIGKILL, mid-write. After a restart, SQLite's
 `PRAGMA integrity_check` must say `ok` and every save the server acknowledged (303) before
 the kill must be in the talk's revision history. Repeats for several rounds.
 
-    python bench/crash.py --rounds 5 --writers 4   # long form
+    python bench/crash.py --rounds 5 --writers 4 --record   # long form, into RESULTS.md
     python bench/crash.py --rounds 1 --writers 2   # short form, run by the tests
 Exit status 0 when every round passed.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import platform
 import signal
 import sqlite3
 import subprocess
@@ -23,6 +24,7 @@ import tempfile
 import threading
 import time
 import urllib.request
+from datetime import UTC, datetime
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -78,8 +80,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def one_round(instance: Path, number: int, writers: int, acknowledged_before_kill: int) -> str:
-    """Write, kill, restart, check; an empty string when all is well, else what went wrong."""
+def one_round(
+    instance: Path, number: int, writers: int, acknowledged_before_kill: int
+) -> tuple[str, dict]:
+    """Write, kill, restart, check: what went wrong ('' when all is well), and the figures."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_server(instance, port)
@@ -116,7 +120,9 @@ def one_round(instance: Path, number: int, writers: int, acknowledged_before_kil
     with lock:
         done = list(acknowledged)
 
+    restart = time.monotonic()
     server = start_server(instance, port)  # restarts over the same files, recovering the WAL
+    restarted_in = time.monotonic() - restart
     try:
         with sqlite3.connect(instance / "prisec.db") as connection:
             check = connection.execute("PRAGMA integrity_check").fetchall()
@@ -128,13 +134,49 @@ def one_round(instance: Path, number: int, writers: int, acknowledged_before_kil
     finally:
         server.terminate()
         server.wait(timeout=10)
-    if check != [("ok",)]:
-        return f"round {number}: integrity_check said {check}"
     missing = [write for write in done if write not in stored]
+    figures = {
+        "round": number,
+        "acknowledged": len(done),
+        "present": len(done) - len(missing),
+        "integrity": check[0][0] if len(check) == 1 else f"{len(check)} problems",
+        "restart": restarted_in,
+    }
+    if check != [("ok",)]:
+        return f"round {number}: integrity_check said {check}", figures
     if missing:
-        return f"round {number}: {len(missing)} acknowledged writes lost, e.g. {missing[:3]}"
+        return (
+            f"round {number}: {len(missing)} acknowledged writes lost, e.g. {missing[:3]}",
+            figures,
+        )
     print(f"round {number}: {len(done)} acknowledged writes, all present; integrity ok")
-    return ""
+    return "", figures
+
+
+def record(rounds: list[dict], writers: int) -> None:
+    """Replace the crash test's section of bench/RESULTS.md with these rounds."""
+    from results import replace_section
+
+    lines = [
+        "# Crash test (SIGKILL in the middle of writes)",
+        "",
+        f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- machine: {os.cpu_count()} CPUs (`nproc`), {platform.processor() or platform.machine()};"
+        f" Python {platform.python_version()}",
+        f"- {writers} organizers save talk edits through waitress on 127.0.0.1 as fast as it"
+        " answers; the server is killed with SIGKILL mid-stream, restarted over the same files,"
+        " and checked",
+        "",
+        "| round | saves acknowledged before the kill | present after restart"
+        " | `PRAGMA integrity_check` | restart to first answer |",
+        "| ---: | ---: | ---: | --- | ---: |",
+    ]
+    for r in rounds:
+        lines.append(
+            f"| {r['round']} | {r['acknowledged']} | {r['present']} | {r['integrity']}"
+            f" | {r['restart']:.1f} s |"
+        )
+    replace_section("\n".join(lines) + "\n")
 
 
 def main() -> int:
@@ -143,17 +185,20 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--writes", type=int, default=60, help="acknowledged writes before kill")
+    parser.add_argument("--record", action="store_true", help="write bench/RESULTS.md")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         instance = Path(folder) / "instance"
         flask(instance, "db", "upgrade", "heads")
         flask(instance, "seed-demo", "--if-empty")
         flask(instance, "organizer", "create", "crash@example.org", "--name", "Crash Test")
-        problems = [
+        outcomes = [
             one_round(instance, number, args.writers, args.writes)
             for number in range(1, args.rounds + 1)
         ]
-    problems = [problem for problem in problems if problem]
+    if args.record:
+        record([figures for _, figures in outcomes], args.writers)
+    problems = [problem for problem, _ in outcomes if problem]
     for problem in problems:
         print(problem, file=sys.stderr)
     return 1 if problems else 0
