@@ -153,7 +153,6 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=10)
     lines = [
-        "",
         "# Mixed load (public pages, feeds, API, organizer saves)",
         "",
         f"- date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
