@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
 from .database import utcnow
 from .extensions import db
 from .models import (
@@ -56,7 +59,9 @@ def record_revision(talk: Talk, organizer: Organizer | None, summary: str) -> Ta
         previous = talk.revisions[-1].snapshot if talk.revisions else {}
     if previous:
         before_flush = talk_snapshot(talk, with_speakers=False)
-        if any(previous.get(key) != before_flush[key] for key in CALENDAR_FIELDS):
+        if any(
+            previous.get(key) != before_flush[key] for key in CALENDAR_FIELDS
+        ) or _speakers_differ(talk, previous):
             # Decided before the flush so that one save is one UPDATE and one version.
             talk.sequence += 1
     db.session.flush()  # assigns ids and bumps the version
@@ -126,6 +131,44 @@ def reschedule_talk(
     talk.start, talk.end = new_start, new_end
     record_revision(talk, organizer, f"Rescheduled{': ' + reason if reason else ''}")
     return entry
+
+
+def _speakers_differ(talk: Talk, previous: dict[str, Any]) -> bool:
+    """Whether the talk's speakers (named in the event's summary) are others than before."""
+    with db.session.no_autoflush:
+        ids = [link.speaker.id if link.speaker else link.speaker_id for link in talk.speaker_links]
+    # A speaker created in this save has no id yet: a new name on the event.
+    return None in ids or ids != previous.get("speaker_ids", ids)
+
+
+# What the face of an event shows of its speakers: their names, in the summary.
+SPEAKER_CALENDAR_FIELDS = ("name",)
+
+
+@event.listens_for(Session, "before_flush")
+def _renamed_speakers_raise_sequence(session: Session, flush_context, instances) -> None:
+    # A speaker's new name shows on the event of every talk they give, whichever talk's form
+    # (or the speaker's own form) changed it: each such event is a new SEQUENCE.
+    renamed = [
+        speaker.id
+        for speaker in session.dirty
+        if isinstance(speaker, Speaker)
+        and speaker.id is not None
+        and any(
+            inspect(speaker).attrs[name].history.has_changes() for name in SPEAKER_CALENDAR_FIELDS
+        )
+    ]
+    if not renamed:
+        return
+    with session.no_autoflush:
+        talks = session.scalars(
+            select(Talk)
+            .join(TalkSpeaker, TalkSpeaker.talk_id == Talk.id)
+            .where(TalkSpeaker.speaker_id.in_(renamed))
+            .distinct()
+        )
+        for talk in talks:
+            talk.sequence += 1
 
 
 def _touch(talk: Talk) -> None:

@@ -18,7 +18,7 @@ import vobject.icalendar
 from sqlalchemy import event
 
 from prisec.database import utcnow
-from prisec.editing import record_revision, reschedule_talk
+from prisec.editing import record_revision, reschedule_talk, update_talk
 from prisec.extensions import db as _db
 from prisec.models import Listing, Talk, TalkStatus
 from prisec.wallclock import to_utc
@@ -360,6 +360,43 @@ def test_an_abstract_edit_updates_the_event_without_raising_the_sequence(
     assert after.sequence == before.sequence
     assert "Second abstract." in after.description
     assert icalendar.Calendar.from_ical(body).walk("VEVENT")[0].decoded("LAST-MODIFIED") > modified
+
+
+def test_a_renamed_speaker_raises_the_sequence_of_each_of_their_talks(
+    app, client, create_talk, create_speaker, parse_all
+):
+    # The speaker's name is on the face of every event they give: clients must replace them.
+    ada, grace = create_speaker(name="Ada Lovelace"), create_speaker(name="Grace Hopper")
+    first, second = create_talk(speakers=[ada]), create_talk(speakers=[ada, grace])
+    other = create_talk(speakers=[grace])
+    before = parse_all(get_feed(client, "/calendar.ics"))
+    ada.name = "Ada King"
+    _db.session.commit()
+    after = parse_all(get_feed(client, "/calendar.ics"))
+    for talk in (first, second):
+        assert after[uid(app, talk)].sequence > before[uid(app, talk)].sequence
+        assert "Ada King" in after[uid(app, talk)].summary
+    assert after[uid(app, other)].sequence == before[uid(app, other)].sequence
+    # An affiliation shows only in the description, like the abstract: no new SEQUENCE.
+    grace.affiliation = "Navy"
+    _db.session.commit()
+    again = parse_all(get_feed(client, "/calendar.ics"))
+    assert again[uid(app, other)].sequence == after[uid(app, other)].sequence
+
+
+def test_another_speaker_raises_the_sequence(app, client, create_talk, create_speaker, parse_all):
+    talk = create_talk(speakers=[create_speaker(name="Ada Lovelace")])
+    before = parse_all(get_feed(client, f"/talks/{talk.id}.ics"))[uid(app, talk)]
+    update_talk(talk, speakers=[create_speaker(name="Grace Hopper")])
+    _db.session.commit()
+    after = parse_all(get_feed(client, f"/talks/{talk.id}.ics"))[uid(app, talk)]
+    assert after.sequence > before.sequence
+    assert after.summary.startswith("Grace Hopper: ")
+    # Saving the same speakers again is no change to the event.
+    update_talk(talk, speakers=list(talk.speakers), title=talk.title)
+    _db.session.commit()
+    same = parse_all(get_feed(client, f"/talks/{talk.id}.ics"))[uid(app, talk)]
+    assert same.sequence == after.sequence
 
 
 def test_a_location_change_raises_the_sequence(app, client, create_talk, parse_all):
