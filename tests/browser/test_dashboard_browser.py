@@ -245,3 +245,34 @@ def test_plan_the_term_inline(browser, dashboard_server):
     page.goto(base + "/dashboard")
     expect(row(page, "Machine unlearning")).to_contain_text("Draft")
     context.close()
+
+
+def test_on_a_phone_each_talk_is_a_card_with_its_listing_buttons_in_reach(
+    browser, dashboard_server
+):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    log_in(page, dashboard_server)
+    row = page.locator("tr[id^=row-talk-]").first
+    # The values stand one under the other, each named by its column.
+    when = row.locator("td.cell-when").bounding_box()
+    speaker = row.locator("td[data-label=Speaker]").bounding_box()
+    assert when
+    assert speaker
+    assert speaker["y"] >= when["y"] + when["height"] - 1
+    label = row.locator("td[data-label=Speaker]").evaluate(
+        "cell => getComputedStyle(cell, '::before').content"
+    )
+    assert label == '"Speaker: "'
+    # Every toggle lies inside the screen: nothing to scroll sideways to reach it.
+    for name in ("Auto", "Upcoming", "Past"):
+        box = row.get_by_role("button", name=re.compile(f"as {name.lower()}$")).bounding_box()
+        assert box, name
+        assert box["x"] >= 0, name
+        assert box["x"] + box["width"] <= 375, name
+    # Toggling from the card still swaps the card in place.
+    row.get_by_role("button", name=re.compile("as past$")).click()
+    expect(row.get_by_role("button", name=re.compile("as past$"))).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    context.close()
