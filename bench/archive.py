@@ -6,12 +6,10 @@ two speakers each, every tenth rescheduled, abstracts and bios a few paragraphs 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from serving import flask
 from sqlalchemy import insert, text, update
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,14 +26,7 @@ BIO = "Researcher in privacy-preserving machine learning, **differential privacy
 
 def migrate(instance: Path) -> None:
     """A fresh database in `instance` with every migration applied."""
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade", "heads"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask(instance, "db", "upgrade", "heads")
 
 
 def fill(talks: int) -> None:

@@ -13,19 +13,18 @@ Exit status 0 when every round passed.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import platform
 import signal
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from serving import flask, free_port, waitress
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -35,58 +34,13 @@ from tests.liveclient import Organizer, replace  # noqa: E402 -- after the path 
 PASSWORD = "a crash test password"
 
 
-def flask(instance: Path, *args: str) -> None:
-    """A `flask` command over `instance`."""
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
-        check=True,
-        capture_output=True,
-        input=PASSWORD + "\n",
-        text=True,
-    )
-
-
-def start_server(instance: Path, port: int) -> subprocess.Popen:
-    """waitress over `instance`, answering /healthz."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "app:app"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
-                return process
-        except OSError:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=0.05)
-    process.kill()
-    raise RuntimeError("server did not start")
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def one_round(
     instance: Path, number: int, writers: int, acknowledged_before_kill: int
 ) -> tuple[str, dict]:
     """Write, kill, restart, check: what went wrong ('' when all is well), and the figures."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(instance, port)
+    server = waitress(instance, port)
     acknowledged: list[tuple[int, str]] = []
     lock = threading.Lock()
     enough = threading.Event()
@@ -121,7 +75,7 @@ def one_round(
         done = list(acknowledged)
 
     restart = time.monotonic()
-    server = start_server(instance, port)  # restarts over the same files, recovering the WAL
+    server = waitress(instance, port)  # restarts over the same files, recovering the WAL
     restarted_in = time.monotonic() - restart
     try:
         with sqlite3.connect(instance / "prisec.db") as connection:
@@ -191,7 +145,11 @@ def main() -> int:
         instance = Path(folder) / "instance"
         flask(instance, "db", "upgrade", "heads")
         flask(instance, "seed-demo", "--if-empty")
-        flask(instance, "organizer", "create", "crash@example.org", "--name", "Crash Test")
+        flask(
+            instance,
+            *("organizer", "create", "crash@example.org", "--name", "Crash Test"),
+            stdin=PASSWORD + "\n",
+        )
         outcomes = [
             one_round(instance, number, args.writers, args.writes)
             for number in range(1, args.rounds + 1)

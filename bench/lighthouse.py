@@ -13,16 +13,14 @@ import json
 import os
 import platform
 import re
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 
 from results import replace_section
+from serving import flask, free_port, waitress
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TOOLS = PROJECT_ROOT / "bench" / ".lighthouse"
@@ -44,42 +42,6 @@ def install_lighthouse() -> Path:
             check=True,
         )  # fmt: skip
     return command
-
-
-def free_port() -> int:
-    """A port nothing listens on at the moment."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def flask(instance: Path, *args: str) -> str:
-    """Run a flask command over `instance`; its standard output."""
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
-    done = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout
-
-
-def wait_until_up(url: str, process: subprocess.Popen, seconds: float = 30) -> None:
-    """Poll /healthz until it answers, or fail when the server dies or the time is up."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit("server did not answer /healthz in time")
 
 
 def first_talk_path(base: str) -> str:
@@ -146,16 +108,8 @@ def main() -> None:
         flask(instance, "seed-demo", "--if-empty")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "waitress", f"--listen=127.0.0.1:{port}", "--threads=8",
-             "app:app"],
-            cwd=PROJECT_ROOT,
-            env={**os.environ, "PRISEC_INSTANCE_PATH": str(instance)},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = waitress(instance, port, threads=8)
         try:
-            wait_until_up(base, server)
             pages = {"schedule `/`": base + "/", "talk page": base + first_talk_path(base)}
             scores = {name: run_lighthouse(command, url) for name, url in pages.items()}
         finally:

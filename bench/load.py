@@ -27,14 +27,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from results import replace_section
+from serving import flask, free_port, waitress
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.crash import flask, free_port, start_server  # noqa: E402 -- after the path is set
 from tests.liveclient import Organizer, replace  # noqa: E402
 
-PASSWORD = "a crash test password"  # bench.crash.flask pipes this one to `organizer create`
+PASSWORD = "a load test password"
 MIX = [
     "/", "/series/prisec-ml", "/talks/1", "/talks/2", "/talks", "/talks?q=privacy",
     "/papers", "/calendar.ics", "/feed.atom", "/api/v1/talks", "/api/v1/talks/1",
@@ -143,9 +143,13 @@ def main() -> int:
         instance = Path(folder) / "instance"
         flask(instance, "db", "upgrade", "heads")
         flask(instance, "seed-demo", "--if-empty")
-        flask(instance, "organizer", "create", "crash@example.org", "--name", "Load Test")
+        flask(
+            instance,
+            *("organizer", "create", "crash@example.org", "--name", "Load Test"),
+            stdin=PASSWORD + "\n",
+        )
         port = free_port()
-        server = start_server(instance, port)
+        server = waitress(instance, port)
         try:
             yardstick = healthz_rate(port, 2)
             results = [run_step(f"http://127.0.0.1:{port}", port, n, args.seconds) for n in steps]

@@ -14,8 +14,6 @@ import argparse
 import http.client
 import os
 import platform
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -25,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from results import replace_section
+from serving import flask, free_port, get, start
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -56,23 +55,10 @@ class Load:
         return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def build_site(instance: Path, database_url: str, talks: int) -> float:
     """Migrate the database and fill it with `talks` published talks; seconds it took."""
     began = time.perf_counter()
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance), "DATABASE_URL": database_url}
-    subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "app", "db", "upgrade", "heads"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    flask(instance, "db", "upgrade", "heads", env={"DATABASE_URL": database_url})
     from prisec import create_app
     from prisec.extensions import db
     from prisec.models import Series, Speaker, Talk, TalkSpeaker
@@ -122,35 +108,6 @@ def retitle_newest(instance: Path, database_url: str, title: str) -> None:
         db.engine.dispose()
 
 
-def request(port: int, path: str) -> tuple[int, bytes]:
-    """One GET on a fresh connection: status and body."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def start_server(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen:
-    """Start a server and wait, with a deadline, until /healthz answers."""
-    process = subprocess.Popen(
-        command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{Path(command[0]).name} exited with {process.returncode}")
-        try:
-            if request(port, "/healthz")[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.2)  # not listening yet
-    process.terminate()
-    raise RuntimeError(f"{Path(command[0]).name} did not answer /healthz in 60 s")
-
-
 def load(port: int, path: str, seconds: float, clients: int) -> Load:
     """`clients` keep-alive connections sending GETs for `seconds`."""
     latencies: list[float] = []
@@ -188,17 +145,16 @@ def measure(
     name: str, command: list[str], instance: Path, url: str, port: int, args: argparse.Namespace
 ) -> tuple[dict[str, Load], int]:
     """Warm every page once, load each in turn, then check an outside edit reaches all workers."""
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance), "DATABASE_URL": url}
-    server = start_server(command, env, port)
+    server = start(command, port, {"PRISEC_INSTANCE_PATH": str(instance), "DATABASE_URL": url})
     try:
         for path in PATHS:
-            status, _ = request(port, path)
+            status, _, _ = get(port, path)
             assert status == 200, (name, path, status)
         runs = {path: load(port, path, args.seconds, args.clients) for path in PATHS}
         title = f"Renamed while serving {name}"
         retitle_newest(instance, url, title)
         # Fresh connections land on either worker: each must show the edit at once.
-        seen = sum(title.encode() in request(port, "/talks")[1] for _ in range(20))
+        seen = sum(title.encode() in get(port, "/talks")[2] for _ in range(20))
     finally:
         server.terminate()
         server.wait(timeout=30)

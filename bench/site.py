@@ -15,8 +15,6 @@ import http.client
 import os
 import platform
 import re
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -24,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+
+from serving import free_port, get, waitress
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -79,48 +79,6 @@ class SizeResult:
     page_weight: dict[str, int] = field(default_factory=dict)
     runs: dict[str, Load] = field(default_factory=dict)
     first_answer: dict[str, float] = field(default_factory=dict)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def request(port: int, path: str, headers: dict[str, str] | None = None):
-    """One GET on a fresh connection: status, headers, body."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        return response.status, response.msg, response.read()
-    finally:
-        connection.close()
-
-
-def start_server(instance: Path, port: int) -> subprocess.Popen:
-    """waitress serving app:app as `make run` starts it, with a deadline to come up."""
-    env = {**os.environ, "PRISEC_INSTANCE_PATH": str(instance)}
-    waitress = Path(sys.executable).parent / "waitress-serve"
-    process = subprocess.Popen(
-        [str(waitress), f"--listen=127.0.0.1:{port}", "--threads=8", "app:app"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            if request(port, "/healthz")[0] == 200:
-                return process
-        except OSError:
-            time.sleep(0.1)  # not listening yet
-    process.terminate()
-    raise RuntimeError("server did not answer /healthz in 30 s")
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -180,13 +138,13 @@ def load(
 
 def page_weight(port: int) -> dict[str, int]:
     """Bytes transferred (gzip) for the schedule page and the CSS and JS it links."""
-    status, _, html = request(port, "/", GZIP)
+    status, _, html = get(port, "/", GZIP)
     assert status == 200, status
     weights = {"/": len(html)}
     text = gzip.decompress(html).decode()
     for url in re.findall(r'<(?:link rel="stylesheet" href|script src)="([^"]+)"', text):
         url = url.replace("&amp;", "&")
-        weights[url] = len(request(port, url, GZIP)[2])
+        weights[url] = len(get(port, url, GZIP)[2])
     return weights
 
 
@@ -214,11 +172,11 @@ def measure(talks: int, seconds: float, clients: int, rounds: int) -> SizeResult
         archive.build(instance, talks)
         result = SizeResult(talks, time.perf_counter() - began)
         port = free_port()
-        server = start_server(instance, port)
+        server = waitress(instance, port, threads=8)
         try:
             result.start_rss_mb = peak_rss_mb(server.pid)
             began, cpu_before = time.perf_counter(), cpu_seconds(server.pid)
-            status, headers, body = request(port, "/calendar.ics")
+            status, headers, body = get(port, "/calendar.ics")
             result.cold_feed = time.perf_counter() - began
             result.cold_feed_cpu = cpu_seconds(server.pid) - cpu_before
             assert status == 200, status
@@ -227,11 +185,11 @@ def measure(talks: int, seconds: float, clients: int, rounds: int) -> SizeResult
             feed_etag = headers["ETag"]
 
             # The talk page of the latest past talk, at its canonical address.
-            status, headers, _ = request(port, f"/talks/{max(1, talks - 10)}")
+            status, headers, _ = get(port, f"/talks/{max(1, talks - 10)}")
             talk_path = headers["Location"] if status == 301 else f"/talks/{talks - 10}"
             talk_path = re.sub(r"^https?://[^/]+", "", talk_path)
-            home_etag = request(port, "/", GZIP)[1]["ETag"]
-            talk_etag = request(port, talk_path, GZIP)[1]["ETag"]
+            home_etag = get(port, "/", GZIP)[1]["ETag"]
+            talk_etag = get(port, talk_path, GZIP)[1]["ETag"]
             result.page_weight = page_weight(port)
             plan = {
                 "/healthz (ceiling)": ("/healthz", {}),
@@ -253,7 +211,7 @@ def measure(talks: int, seconds: float, clients: int, rounds: int) -> SizeResult
             for name, (path, headers) in plan.items():
                 # The first answer renders (or rebuilds) and fills the caches.
                 began = time.perf_counter()
-                request(port, path, headers)
+                get(port, path, headers)
                 result.first_answer[name] = time.perf_counter() - began
             # Then the load, in slices taken in turn: whatever else the machine does in the
             # meantime falls on every row alike, the ceiling's included.
@@ -267,7 +225,7 @@ def measure(talks: int, seconds: float, clients: int, rounds: int) -> SizeResult
 
             archive.edit_one_talk(instance)
             began = time.perf_counter()
-            status, _, body = request(port, "/calendar.ics")
+            status, _, body = get(port, "/calendar.ics")
             result.rebuild_feed = time.perf_counter() - began
             assert b"Retitled: " in body
             result.peak_rss_mb = peak_rss_mb(server.pid)

@@ -82,6 +82,17 @@ class ImportReport:
         return out
 
 
+def _fill_empty(stored: object, entry: object, names: tuple[str, ...]) -> list[str]:
+    """Copy the page's values into fields still empty here; the names of those filled."""
+    filled = []
+    for name in names:
+        value = getattr(entry, name)
+        if value and not getattr(stored, name):
+            setattr(stored, name, value)
+            filled.append(name)
+    return filled
+
+
 def _describe(entry_start: datetime, zone: str, speakers: list[str], title: str) -> str:
     local = wallclock.in_zone(entry_start, zone)
     when = f"{wallclock.format_date(local)} {wallclock.format_time(local)}"
@@ -126,12 +137,7 @@ class Importer:
             db.session.add(series)
             db.session.flush()
             self.report.created.append(f"series {self.slug!r} ({series.name}, {zone})")
-        changed = []
-        for name in SERIES_FIELDS:
-            value = getattr(entry, name)
-            if value and not getattr(series, name):
-                setattr(series, name, value)
-                changed.append(name)
+        changed = _fill_empty(series, entry, SERIES_FIELDS)
         if changed and not is_new:
             self.report.changed.append(f"series {self.slug!r}: {', '.join(changed)}")
         known = {o.name.casefold() for o in series.organizers}
@@ -198,12 +204,7 @@ class Importer:
             is_new = True
         else:
             is_new = False
-        changed = []
-        for name in SPEAKER_FIELDS:
-            value = getattr(entry, name)
-            if value and not getattr(speaker, name):
-                setattr(speaker, name, value)
-                changed.append(name)
+        changed = _fill_empty(speaker, entry, SPEAKER_FIELDS)
         if not speaker.photo:
             speaker.photo = self._photo(entry, base)
             if speaker.photo:
