@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -15,8 +16,10 @@ from . import wallclock
 from .extensions import db
 from .markdown import render_markdown
 from .models import Series, Talk, TalkRevision, TalkStatus
+from .textcleaning import clean_text
 
 bp = Blueprint("announcements", __name__)
+log = logging.getLogger(__name__)
 
 FEED_LENGTH = 50
 
@@ -111,7 +114,7 @@ def _entry_html(item: Announcement) -> str:
     elif item.kind == "cancelled":
         when = f"<del>{when}</del> (cancelled)"
     abstract = str(render_markdown(talk.abstract)) or "<p>Abstract to be announced.</p>"
-    return f"<p><strong>{escape(speakers)}</strong><br>{when}</p>{abstract}"
+    return clean_text(f"<p><strong>{escape(speakers)}</strong><br>{when}</p>{abstract}")
 
 
 def announcements_feed(
@@ -123,27 +126,40 @@ def announcements_feed(
 
     feed = FeedGenerator()
     feed.id(feed_url)
-    feed.title(title)
-    feed.author({"name": title})
+    feed.title(clean_text(title))
+    feed.author({"name": clean_text(title)})
     feed.link(href=feed_url, rel="self")
     feed.link(href=site_url, rel="alternate")
     feed.language("en")
     feed.updated(items[0].revision.created_at if items else datetime(2000, 1, 1, tzinfo=UTC))
     for item in items:
-        talk, revision = item.talk, item.revision
         entry = feed.add_entry(order="append")
-        created = revision.created_at.astimezone(UTC)
-        # Tag URIs (RFC 4151) stay the same wherever the site moves.
-        entry.id(f"tag:{site_host},{created:%Y-%m-%d}:talk-{talk.id}-revision-{revision.id}")
-        entry.title(f"{_TITLES[item.kind]}: {talk.title or 'Title to be announced'}")
-        entry.updated(created)
-        entry.published(created)
-        entry.link(
-            href=url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
-        )
-        entry.category(term=item.kind)
-        entry.content(_entry_html(item), type="html")
+        try:
+            _fill_entry(entry, item, site_host)
+            entry.atom_entry()  # written once here, so that a failure stays with its entry
+        except Exception:
+            # Stored data must never take the feed down for everyone: this entry is left
+            # out, the rest is served, and the log says which talk to look at.
+            log.exception(
+                "Atom feed: talk %s (revision %s) could not be written; left out",
+                item.talk.id,
+                item.revision.id,
+            )
+            feed.remove_entry(entry)
     return feed.atom_str(pretty=True)
+
+
+def _fill_entry(entry: Any, item: Announcement, site_host: str) -> None:
+    talk, revision = item.talk, item.revision
+    created = revision.created_at.astimezone(UTC)
+    # Tag URIs (RFC 4151) stay the same wherever the site moves.
+    entry.id(f"tag:{site_host},{created:%Y-%m-%d}:talk-{talk.id}-revision-{revision.id}")
+    entry.title(clean_text(f"{_TITLES[item.kind]}: {talk.title or 'Title to be announced'}"))
+    entry.updated(created)
+    entry.published(created)
+    entry.link(href=url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True))
+    entry.category(term=item.kind)
+    entry.content(_entry_html(item), type="html")
 
 
 @bp.get("/feed.atom")

@@ -106,6 +106,10 @@ def _positive(name: str, default: int, highest: int) -> int:
     return int(value)
 
 
+# The query parameters /api/v1/talks understands, besides `page`.
+TALKS_PARAMETERS = ("series", "listing", "since", "until", "per_page")
+
+
 @bp.get("/talks")
 def talks():
     """Published talks, filtered by series, listing and time range, a page at a time."""
@@ -140,7 +144,9 @@ def talks():
     rows = db.session.scalars(
         query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
-    args = {key: value for key, value in request.args.items() if key != "page"}
+    # Only what this endpoint reads travels on: an unknown parameter is ignored, not echoed
+    # into a Link header that many of them would make too long for clients to read.
+    args = {key: request.args[key] for key in TALKS_PARAMETERS if request.args.get(key)}
 
     def page_url(number: int) -> str:
         return url_for("api.talks", **args, page=number, _external=True)

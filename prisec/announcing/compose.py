@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import functools
+import re
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from types import FrameType
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateError
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.nodes import Concat
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -76,13 +85,177 @@ VARIABLES = {
     "series_feed_url": "the calendar feed of the whole series",
 }
 
-_environment = SandboxedEnvironment(
-    undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
-)
-
 
 class AnnouncementTemplateError(ValueError):
     """An organizer's template that does not compile or render, in plain words."""
+
+
+# An announcement is a page of text; a template that writes more, or takes longer, is wrong.
+OUTPUT_LIMIT = 200_000  # bytes of rendered text (200 KB)
+TIME_LIMIT_SECONDS = 2.0
+# Numbers given to filters and methods: enough for any width or length a mail needs.
+NUMBER_LIMIT = 10_000
+_OUTPUT_MESSAGE = (
+    f"The template writes more than {OUTPUT_LIMIT // 1000} KB; an announcement is shorter."
+)
+_TIME_MESSAGE = f"The template takes longer than {TIME_LIMIT_SECONDS:g} seconds to write."
+# A width or precision of six digits or more in a format string ('%999999d', '{:>999999}').
+_WIDE_FORMAT = re.compile(r"\d{6,}")
+
+
+class TemplateLimitError(AnnouncementTemplateError):
+    """A template past the output or the time bound."""
+
+
+class _OutOfTime(BaseException):
+    """Raised into a template past its time; not an Exception, so no `except` swallows it."""
+
+
+def _weight(value: Any, budget: int = OUTPUT_LIMIT) -> int:
+    """Characters and items a value holds, counted until past the budget (so always cheap)."""
+    if isinstance(value, str):
+        return len(value)
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        total = len(value)
+        for item in value:
+            if total > budget:
+                break
+            total += _weight(item, budget - total)
+        return total
+    return 1
+
+
+def _check_weight(value: Any) -> Any:
+    if _weight(value) > OUTPUT_LIMIT:
+        raise TemplateLimitError(_OUTPUT_MESSAGE)
+    return value
+
+
+def _check_arguments(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    """Refuse, before it runs, a call whose arguments could make a value past the bound."""
+    if isinstance(value, str) and _WIDE_FORMAT.search(value):
+        raise TemplateLimitError(_OUTPUT_MESSAGE)
+    size = _weight(value)
+    for arg in (*args, *kwargs.values()):
+        if isinstance(arg, bool):
+            continue
+        if isinstance(arg, int) and abs(arg) > NUMBER_LIMIT:
+            raise TemplateLimitError(
+                f"The template uses the number {arg}; numbers in filters go up to {NUMBER_LIMIT}."
+            )
+        # A replacement or separator may be written once per character or item of the value.
+        if isinstance(arg, str) and (size + 1) * len(arg) > OUTPUT_LIMIT and len(arg) > 1:
+            raise TemplateLimitError(_OUTPUT_MESSAGE)
+        _check_weight(arg)
+
+
+def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+    # Filters that take the environment or context first have the value second.
+    skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
+
+    @functools.wraps(function)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        if len(args) > skip:
+            _check_arguments(args[skip], args[skip + 1 :], kwargs)
+        return _check_weight(function(*args, **kwargs))
+
+    return bounded
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja's code generator, with `a ~ b` joined by the environment so that it is bounded."""
+
+    def visit_Concat(self, node: Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class BoundedEnvironment(SandboxedEnvironment):
+    """The sandbox, where no operator, filter, method or `~` can make a value past the bound."""
+
+    code_generator_class = _BoundedCodeGenerator
+    intercepted_binops = frozenset({"*", "**", "+", "%", "//"})
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        # Output formats and lorem ipsum have no place in an announcement, and each can
+        # write far more than it is given.
+        for name in ("tojson", "pprint", "xmlattr", "urlize"):
+            self.filters.pop(name, None)
+        self.globals.pop("lipsum", None)
+        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """The operator, refused when its result would be past the bound."""
+        if operator == "*":
+            for sequence, times in ((left, right), (right, left)):
+                repeated = isinstance(times, int) and not isinstance(sequence, (int, float))
+                if repeated and _weight(sequence) * max(times, 0) > OUTPUT_LIMIT:
+                    raise TemplateLimitError(_OUTPUT_MESSAGE)
+        elif operator == "**":
+            if isinstance(right, (int, float)) and abs(right) > 64:
+                raise TemplateLimitError("The template raises a number to a power above 64.")
+        elif operator == "+":
+            if not isinstance(left, (int, float)) and _weight(left) + _weight(right) > OUTPUT_LIMIT:
+                raise TemplateLimitError(_OUTPUT_MESSAGE)
+        elif operator == "%" and isinstance(left, str):
+            _check_arguments(left, right if isinstance(right, tuple) else (right,), {})
+        if (
+            isinstance(left, int)
+            and isinstance(right, int)
+            and max(abs(left), abs(right)) > 10**100
+        ):
+            raise TemplateLimitError("The template computes with numbers above a googol.")
+        return _check_weight(super().call_binop(context, operator, left, right))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature: the names must not clash with keyword arguments)
+        """A call from the template (a method such as `title.center(80)`), bounded."""
+        # The sandbox hands out str.format wrapped; the string is the wrapped method's owner.
+        method = getattr(__obj, "__wrapped__", __obj)
+        _check_arguments(getattr(method, "__self__", None), args, kwargs)
+        return _check_weight(super().call(__context, __obj, *args, **kwargs))
+
+    def bounded_join(self, values: tuple[Any, ...]) -> str:
+        """`a ~ b ~ c`, refused past the bound before it is joined."""
+        pieces = [str(value) for value in values]
+        if sum(len(piece) for piece in pieces) > OUTPUT_LIMIT:
+            raise TemplateLimitError(_OUTPUT_MESSAGE)
+        return "".join(pieces)
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    """Stop the code running in this thread once `seconds` have passed.
+
+    A template loop such as two nested `range(100000)` never calls anything that could
+    stop it, so a trace function checks the clock at every line it runs.
+    """
+    end = time.monotonic() + seconds
+
+    def local(frame: FrameType, event: str, arg: Any) -> Any:
+        if time.monotonic() > end:
+            raise _OutOfTime
+        return local
+
+    def trace(frame: FrameType, event: str, arg: Any) -> Any:
+        return local(frame, event, arg)
+
+    previous = sys.gettrace()
+    sys.settrace(trace)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+_environment = BoundedEnvironment(
+    undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+)
 
 
 @dataclass(frozen=True)
@@ -154,6 +327,9 @@ def talk_context(talk: Talk, links: dict[str, str]) -> dict[str, Any]:
 def check_template(source: str) -> str | None:
     """The message for a template that would fail, or None when it renders a sample talk."""
     sample = {name: "" if name not in ("speakers", "zone_lines") else [] for name in VARIABLES}
+    # As long as the talk form allows, so that a template past the bound on a real talk
+    # is refused when it is saved rather than when the talk is announced.
+    sample.update(title="T" * 300, abstract="Abstract text.\n" * 1250, bio="Bio text.\n" * 1000)
     sample["speakers"] = [{"name": "Dr. Sample", "affiliation": "", "homepage": ""}]
     sample["zone_lines"] = ["London: Wednesday 28 October 2026, 14:00 GMT"]
     try:
@@ -166,8 +342,20 @@ def check_template(source: str) -> str | None:
 def render_body(source: str, context: dict[str, Any]) -> str:
     """The template rendered in the sandbox; any failure becomes AnnouncementTemplateError."""
     try:
-        template = _environment.from_string(source or DEFAULT_TEMPLATE)
-        return template.render(context).strip() + "\n"
+        with _deadline(TIME_LIMIT_SECONDS):
+            template = _environment.from_string(source or DEFAULT_TEMPLATE)
+            pieces, written = [], 0
+            # Written piece by piece, so that a template past the bound stops there.
+            for piece in template.generate(context):
+                written += len(piece.encode())
+                if written > OUTPUT_LIMIT:
+                    raise TemplateLimitError(_OUTPUT_MESSAGE)
+                pieces.append(piece)
+        return "".join(pieces).strip() + "\n"
+    except _OutOfTime as exc:
+        raise TemplateLimitError(_TIME_MESSAGE) from exc
+    except TemplateLimitError:
+        raise
     except TemplateError as exc:
         line = getattr(exc, "lineno", None)
         where = f" (line {line})" if line else ""

@@ -6,9 +6,12 @@ import os
 import smtplib
 import ssl
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Any
+
+from ..textcleaning import clean_text, header_line_break
 
 SECURITY_CHOICES = ("none", "starttls", "tls")
 TIMEOUT_SECONDS = 30
@@ -54,24 +57,57 @@ def mail_settings(config: dict[str, Any]) -> MailSettings | None:
 def build_message(
     settings: MailSettings, recipient: str, subject: str, text: str, html: str, domain: str
 ) -> EmailMessage:
-    """A multipart/alternative message (plain text first, then HTML), UTF-8 throughout."""
+    """A multipart/alternative message (plain text first, then HTML), UTF-8 throughout.
+
+    Raises MailError rather than write a header that a line break (raw, or hidden in an
+    RFC 2047 encoded word) would split in two.
+    """
+    values = {"Subject": subject, "From": settings.sender, "To": recipient}
+    for name, value in values.items():
+        if header_line_break(value):
+            raise MailError(
+                f"The {name} of this mail would hold a line break, so nothing was sent."
+            )
     message = EmailMessage()
-    message["Subject"] = subject
-    message["From"] = settings.sender
-    message["To"] = recipient
+    try:
+        for name, value in values.items():
+            message[name] = clean_text(value)
+    except ValueError as exc:
+        # The mail package refuses some of these itself (a line break in an address).
+        raise MailError(f"The mail could not be written: {exc}.") from exc
     message["Date"] = formatdate(localtime=False, usegmt=True)
     message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(text, charset="utf-8")
+    message.set_content(clean_text(text), charset="utf-8")
+    page = f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{html}</body></html>'
     message.add_alternative(
-        f'<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>{html}</body></html>',
+        clean_text(page),
         subtype="html",
         charset="utf-8",
     )
+    check_headers(message)
     return message
+
+
+def check_headers(message: EmailMessage) -> None:
+    """Raise MailError unless the message, as written, has exactly the headers it was given.
+
+    The mail package's folding differs between patch levels of Python (3.11.7 writes a line
+    break decoded from an encoded word as it is); reading the written bytes back tells what
+    the server would receive, whatever the version.
+    """
+    for name, value in message.items():
+        if header_line_break(str(value)):
+            raise MailError(
+                f"The {name} of this mail would hold a line break, so nothing was sent."
+            )
+    written = message_from_bytes(message.as_bytes(), policy=policy.default)
+    if [name.lower() for name in written] != [name.lower() for name in message]:
+        raise MailError("The mail would carry a header it was not given, so nothing was sent.")
 
 
 def send(settings: MailSettings, message: EmailMessage) -> None:
     """Hand the message to the SMTP server; raises MailError in plain words on any failure."""
+    check_headers(message)
     where = f"{settings.host}:{settings.port}"
     step = "sending"
     try:

@@ -118,15 +118,15 @@ def remind_command(send_mail: bool) -> None:
     recipients = list(db.session.scalars(select(Organizer.email).where(Organizer.active.is_(True))))
     if not recipients:
         raise click.ClickException("There is no organizer account to mail; nothing sent.")
-    message = build_message(
-        settings,
-        ", ".join(recipients),
-        "Seminar reminders: what is due",
-        text,
-        f"<pre>{escape(text)}</pre>",
-        settings.sender.rpartition("@")[2] or current_app.config["SITE_HOST"],
-    )
     try:
+        message = build_message(
+            settings,
+            ", ".join(recipients),
+            "Seminar reminders: what is due",
+            text,
+            f"<pre>{escape(text)}</pre>",
+            settings.sender.rpartition("@")[2] or current_app.config["SITE_HOST"],
+        )
         send(settings, message)
     except MailError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -108,10 +108,10 @@ def send_announcement(talk_id: int):
     except AnnouncementTemplateError as exc:
         return _page(talk, 422, error=f"Nothing was sent. {exc}")
     domain = settings.sender.rpartition("@")[2] or current_app.config["SITE_HOST"]
-    message = build_message(
-        settings, recipient, announcement.subject, announcement.text, announcement.html, domain
-    )
     try:
+        message = build_message(
+            settings, recipient, announcement.subject, announcement.text, announcement.html, domain
+        )
         send(settings, message)
     except MailError as exc:
         return _page(talk, 422, error=f"Nothing was sent. {exc}")

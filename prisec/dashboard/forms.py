@@ -37,6 +37,7 @@ from wtforms.validators import (
 from .. import wallclock
 from ..announcing import compose as announcing_compose
 from ..models import Listing, Series
+from ..textcleaning import HEADER_MESSAGE, header_line_break
 
 # Files this site stores itself are linked by path; everything else must be a web address.
 _OWN_UPLOAD = re.compile(r"^/uploads/(slides|photos)/[0-9a-f]{64}\.(pdf|jpg|png|webp)$")
@@ -52,6 +53,12 @@ def web_address(form: Form, field: Field) -> None:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
         raise ValidationError(URL_MESSAGE)
+
+
+def single_line(form: Form, field: Field) -> None:
+    """One line, also once RFC 2047 encoded words are decoded: the value may reach a mail header."""
+    if header_line_break(field.data or ""):
+        raise ValidationError(HEADER_MESSAGE)
 
 
 def _url(label: str) -> StringField:
@@ -98,8 +105,8 @@ class SpeakerForm(Form):
     speaker_id = SelectField("Speaker", coerce=int, validate_choice=False, default=0)
     # Which speaker the fields below were filled from: edits apply to that one only.
     loaded_id = HiddenField()
-    honorific = _text("Honorific", 40)
-    name = _text("Name", 200)
+    honorific = _text("Honorific", 40, single_line)
+    name = _text("Name", 200, single_line)
     affiliation = _text("Affiliation", 300)
     homepage = _url("Homepage")
     photo = FileField("Photo (JPEG, PNG or WebP, up to 5 MB)")
@@ -179,7 +186,7 @@ class TalkForm(FlaskForm, WhenMixin):
     """Every field of a talk, its speakers and its date and time in the series' zone."""
 
     version = HiddenField()
-    title = _text("Title", 300)
+    title = _text("Title", 300, single_line)
     speakers = RowList(FormField(SpeakerForm), min_entries=1, max_entries=MAX_SPEAKERS)
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
     start_time = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
@@ -300,7 +307,7 @@ class SeriesOrganizerForm(Form):
 class SeriesForm(FlaskForm):
     """A series' name, zone, recurrence, defaults, texts, links and public organizers."""
 
-    name = _text("Name", 200, DataRequired("Enter the series' name."))
+    name = _text("Name", 200, DataRequired("Enter the series' name."), single_line)
     timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."), iana_zone])
     recurrence_weeks = IntegerField(
         "Every how many weeks",
@@ -338,7 +345,9 @@ class SeriesForm(FlaskForm):
         default=announcing_compose.default_zones_text,
         validators=[Length(max=2000, message="At most 2000 characters.")],
     )
-    announcement_address = _text("Announcement address (the mailing list to send to)", 320)
+    announcement_address = _text(
+        "Announcement address (the mailing list to send to)", 320, single_line
+    )
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, and the recurrence given whole or not at all."""
@@ -364,7 +373,7 @@ class SeriesForm(FlaskForm):
             )
             valid = False
         address = self.announcement_address.data or ""
-        if address and not _ADDRESS.match(address):
+        if address and not self.announcement_address.errors and not _ADDRESS.match(address):
             self.announcement_address.errors.append(
                 "Enter one email address, like list@example.org."
             )
@@ -400,8 +409,8 @@ class PlanSlotForm(FlaskForm):
     """A speaker and a title typed into a free slot of the term."""
 
     day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
-    speaker = _text("Speaker", 200, DataRequired("Enter the speaker's name."))
-    title = _text("Title", 300)
+    speaker = _text("Speaker", 200, DataRequired("Enter the speaker's name."), single_line)
+    title = _text("Title", 300, single_line)
 
 
 class SkipSlotForm(FlaskForm):

@@ -7,13 +7,13 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..dashboard.forms import _text, _url
+from ..dashboard.forms import _text, _url, single_line
 
 
 class ProposalForm(FlaskForm):
     """What a speaker may propose for their talk."""
 
-    title = _text("Title", 300)
+    title = _text("Title", 300, single_line)
     abstract = TextAreaField(
         "Abstract (Markdown, $maths$ allowed)",
         validators=[Length(max=20000, message="At most 20000 characters.")],
