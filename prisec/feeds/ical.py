@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, vDuration, vText
 
 from ..models import Talk
+from ..textcleaning import clean_text
 from ..wallclock import format_date, format_time, in_zone, zone_abbreviation
 from .vtimezone import vtimezone
 
@@ -46,12 +47,12 @@ def talk_summary(talk: Talk) -> str:
     speakers = join_names([speaker.name for speaker in talk.speakers])
     summary = f"{speakers}: {title}" if speakers else title
     # Some clients hide STATUS; the word in the title tells every reader.
-    return f"Cancelled: {summary}" if talk.cancelled else summary
+    return clean_text(f"Cancelled: {summary}" if talk.cancelled else summary)
 
 
 def talk_location(talk: Talk) -> str:
     """Where to join: the registration or meeting link, else the room."""
-    return talk.registration_url or talk.location
+    return clean_text(talk.registration_url or talk.location)
 
 
 def _when(instant: datetime, zone_name: str) -> str:
@@ -79,7 +80,7 @@ def talk_description(talk: Talk, page_url: str) -> str:
         lines.append(f"Location: {talk.location}")
     lines.append(f"Talk page: {page_url}")
     lines += ["", talk.plain_abstract or "Abstract: TBA"]
-    return "\n".join(lines)
+    return clean_text("\n".join(lines))
 
 
 def zoned(instant: datetime, zone_name: str) -> datetime:
@@ -114,7 +115,7 @@ def talk_event(talk: Talk, site_host: str, page_url: str) -> Event:
         event.add("location", location)
     event.add("status", "CANCELLED" if talk.cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if talk.cancelled else "OPAQUE")
-    event.add("categories", [talk.series.name])
+    event.add("categories", [clean_text(talk.series.name)])
     return event
 
 
@@ -206,7 +207,7 @@ def quick_event_bytes(talk: Talk, site_host: str, page_url: str) -> bytes | None
         "DTSTAMP:" + _utc_stamp(talk.updated_at),
         "UID:" + _text(talk_uid(talk, site_host)),
         f"SEQUENCE:{int(talk.sequence)}",
-        "CATEGORIES:" + _text(talk.series.name),
+        "CATEGORIES:" + _text(clean_text(talk.series.name)),
         "CREATED:" + _utc_stamp(talk.created_at),
         "DESCRIPTION:" + _text(talk_description(talk, page_url)),
         "LAST-MODIFIED:" + _utc_stamp(talk.updated_at),
@@ -291,8 +292,8 @@ def talks_to_ical(
         # Only a subscribed calendar names itself: a single talk's file then joins the
         # reader's own calendar instead of opening a new one in Outlook and Apple Calendar.
         # Typed as TEXT: an X- property is otherwise written unescaped, newlines and all.
-        calendar.add("x-wr-calname", vText(feed.name))
-        calendar.add("x-wr-caldesc", vText(feed.description))
+        calendar.add("x-wr-calname", vText(clean_text(feed.name)))
+        calendar.add("x-wr-caldesc", vText(clean_text(feed.description)))
         calendar.add("x-wr-timezone", feed.timezone)
         calendar.add("refresh-interval", vDuration(feed.refresh), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(feed.refresh))
