@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 import socket
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -390,3 +391,258 @@ def test_remind_with_nothing_due(runner):
     result = runner.invoke(args=["remind", "--send"])
     assert result.exit_code == 0
     assert result.output == "Nothing is due.\n"
+
+
+# ---------------------------------------------------------------- header injection (issue 19)
+
+# "Subject\r\nBcc: enc@evil.example" as an RFC 2047 encoded word: the finding's payload.
+ENCODED_BREAK = "=?utf-8?b?U3ViamVjdA0KQmNjOiBlbmNAZXZpbC5leGFtcGxl?="
+# Each would end a header line once decoded or as it stands.
+HEADER_BREAKS = {
+    "encoded-word": f"Talk {ENCODED_BREAK}",
+    "encoded-word-q": "Talk =?utf-8?q?x=0D=0ABcc:_q@evil.example?=",
+    "encoded-line-separator": "Talk =?utf-8?b?4oCoQmNjOiBsc0BldmlsLmV4YW1wbGU=?=",
+    "crlf": "Talk\r\nBcc: raw@evil.example",
+    "lf": "Talk\nBcc: raw@evil.example",
+    "line-separator": "Talk\u2028Bcc: ls@evil.example",
+    "paragraph-separator": "Talk\u2029Bcc: ps@evil.example",
+    "next-line": "Talk\x85Bcc: nel@evil.example",
+    "vertical-tab": "Talk\x0bBcc: vt@evil.example",
+}
+
+
+def received_headers(envelope) -> list[str]:
+    """The names of the headers of a message as the SMTP server received it, in order."""
+    head = envelope.content.split(b"\r\n\r\n", 1)[0].decode("ascii")
+    return [line.split(":", 1)[0] for line in head.split("\r\n") if line and line[0] not in " \t"]
+
+
+def test_an_encoded_line_break_in_a_stored_title_sends_nothing(
+    organizer_client, talk, mail_ready, db
+):
+    # Stored before the form refused it, or brought in by an import: the mail layer refuses.
+    talk.title = ENCODED_BREAK
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    assert "Nothing was sent. The Subject of this mail would hold a line break" in (
+        response.get_data(as_text=True)
+    )
+    assert mail_ready.messages == []
+    assert sends(db) == []
+
+
+@pytest.mark.parametrize("where", ["series", "speaker", "honorific"])
+def test_an_encoded_line_break_in_any_stored_name_sends_nothing(
+    organizer_client, talk, mail_ready, db, where
+):
+    if where == "series":
+        talk.series.name = f"Seminar {ENCODED_BREAK}"
+    elif where == "speaker":
+        talk.speakers[0].name = ENCODED_BREAK
+    else:
+        talk.speakers[0].honorific = ENCODED_BREAK
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    assert mail_ready.messages == []
+
+
+def test_what_the_server_receives_has_only_our_headers(organizer_client, talk, mail_ready, db):
+    # Encoded words that decode to ordinary text still travel, encoded, in one header.
+    talk.title = "Caf=?utf-8?q?=C3=A9?= and =?utf-8?b?w7xiZXI=?= privacy"
+    db.session.commit()
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 303
+    (envelope, message), *_ = mail_ready.messages
+    assert envelope.rcpt_tos == ["list@example.org"]
+    assert received_headers(envelope) == [
+        "Subject", "From", "To", "Date", "Message-ID", "MIME-Version", "Content-Type"
+    ]  # fmt: skip
+    assert message["Bcc"] is None
+
+
+@pytest.mark.parametrize("value", HEADER_BREAKS.values(), ids=HEADER_BREAKS.keys())
+def test_the_mail_layer_refuses_a_header_that_would_break(value):
+    from prisec.announcing.mail import MailError, MailSettings, build_message
+
+    settings = MailSettings("127.0.0.1", 25, "none", "", "", "Seminar <s@example.org>")
+    with pytest.raises(MailError, match="would hold a line break"):
+        build_message(settings, "list@example.org", value, "text", "<p>html</p>", "example.org")
+    with pytest.raises(MailError):
+        build_message(settings, f"{value}@example.org", "Subject", "t", "<p>h</p>", "example.org")
+
+
+def test_the_mail_layer_refuses_a_message_whose_written_headers_differ():
+    # Whatever the mail package of this Python writes, what would reach the server is read
+    # back: a header that was not given means nothing is sent.
+    from prisec.announcing.mail import MailError, check_headers
+
+    message = EmailMessage()
+    message["Subject"] = "Hello"
+    message.set_content("x")
+    message._headers[0] = ("Subject", "Hello\r\nBcc: late@evil.example")  # as a faulty folder would
+    with pytest.raises(MailError):
+        check_headers(message)
+
+
+@pytest.mark.parametrize("value", HEADER_BREAKS.values(), ids=HEADER_BREAKS.keys())
+def test_talk_titles_and_speaker_names_that_would_break_a_header_are_refused(
+    organizer_client, create_series, db, value
+):
+    from prisec.models import Talk
+    from tests.test_talk_form import error_of, talk_form
+
+    create_series(slug="hdr", name="Header Seminar", timezone="Europe/London")
+    for field in ("title", "speakers-0-name", "speakers-0-honorific"):
+        # An honorific holds 40 characters: a shorter encoded word of the same kind.
+        short = "=?utf-8?q?Dr=0D=0ABcc:_h@evil.example?="
+        value_here = short if field.endswith("honorific") and len(value) > 40 else value
+        response = organizer_client.post(
+            "/dashboard/series/hdr/talks/new", data=talk_form(**{field: value_here})
+        )
+        assert response.status_code == 422, field
+        assert "Use a single line" in error_of(response.get_data(as_text=True), field)
+    db.session.expire_all()
+    assert db.session.query(Talk).count() == 0
+
+
+@pytest.mark.parametrize("value", HEADER_BREAKS.values(), ids=HEADER_BREAKS.keys())
+def test_series_names_and_addresses_that_would_break_a_header_are_refused(
+    organizer_client, talk, db, value
+):
+    for field, posted in (
+        ("name", value),
+        ("announcement_address", f"{ENCODED_BREAK}@example.org"),
+    ):
+        form = settings_form(timezone="Europe/London", **{field: posted})
+        response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+        assert response.status_code == 422, field
+        page = response.get_data(as_text=True)
+        beside = page.split(f'id="error-{field}"', 1)[1].split("</span>", 1)[0]
+        assert "Use a single line" in beside
+    db.session.expire_all()
+    assert db.session.get(Series, talk.series_id).name == "Privacy Seminar"
+
+
+def test_a_plan_slot_that_would_break_a_header_is_refused(organizer_client, create_series, db):
+    from prisec.models import Talk
+
+    create_series(slug="weekly", timezone="Europe/London", recurrence_weeks=1, recurrence_weekday=2)
+    html = organizer_client.get("/dashboard/series/weekly/plan").get_data(as_text=True)
+    day = re.search(r'id="slot-(\d{4}-\d{2}-\d{2})"', html).group(1)
+    for field in ("speaker", "title"):
+        data = {"day": day, "speaker": "Nicolas Papernot", "title": "Trustworthy ML"}
+        data[field] = f"Trustworthy {ENCODED_BREAK}"
+        response = organizer_client.post("/dashboard/series/weekly/plan/slot", data=data)
+        assert response.status_code == 422
+        assert "Use a single line" in response.get_data(as_text=True)
+    assert db.session.query(Talk).count() == 0
+
+
+def test_a_speakers_proposed_title_that_would_break_a_header_is_refused(
+    organizer_client, client, talk, db
+):
+    from prisec.speakerform.models import SpeakerProposal
+    from tests.test_speakerform import new_link, speaker_post
+
+    path = new_link(organizer_client, talk)
+    response = speaker_post(client, path, title=f"Compilers {ENCODED_BREAK}")
+    assert response.status_code == 422
+    assert "Use a single line" in response.get_data(as_text=True)
+    assert db.session.query(SpeakerProposal).count() == 0
+
+
+# ---------------------------------------------------------------- template bounds (issue 19)
+
+OVER_THE_OUTPUT_BOUND = {
+    # The finding: accepted, and a 10 MB preview.
+    "repeat-string": "{{ 'x' * 5000000 }}",
+    "repeat-list": "{{ [title] * 1000000 }}",
+    "loop": "{% for i in range(10000) %}{{ 'y' * 100 }}{% endfor %}",
+    "loop-over-the-abstract": "{% for i in range(50) %}{{ abstract }}{% endfor %}",
+    "doubling-join": (
+        "{% set ns = namespace(s='xy') %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s ~ ns.s %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "doubling-plus": (
+        "{% set ns = namespace(s='xy') %}{% for i in range(40) %}"
+        "{% set ns.s = ns.s + ns.s %}{% endfor %}{{ ns.s|length }}"
+    ),
+    "wide-format": "{{ '%0999999999d' % 1 }}",
+    "wide-format-method": "{{ '{:>999999999}'.format(1) }}",
+    "replace-amplifies": "{{ abstract|replace('', 'x' * 1000) }}",
+    "join-amplifies": "{{ range(5000)|join('x' * 1000) }}",
+    "center": "{{ title|center(1000000000) }}",
+    "method-center": "{{ title.center(1000000000) }}",
+    "power": "{{ 10 ** 100000000 }}",
+}
+
+
+@pytest.mark.parametrize(
+    "template", OVER_THE_OUTPUT_BOUND.values(), ids=OVER_THE_OUTPUT_BOUND.keys()
+)
+def test_a_template_past_the_output_bound_is_refused_beside_its_field(
+    organizer_client, talk, db, template
+):
+    form = settings_form(
+        name="Privacy Seminar", timezone="Europe/London", announcement_template=template
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert len(page) < 200_000
+    beside = page.split('id="error-announcement_template"', 1)[1].split("</span>", 1)[0]
+    assert "200 KB" in beside or "numbers" in beside or "power" in beside, beside
+    db.session.expire_all()
+    assert db.session.get(Series, talk.series_id).announcement_template == ""
+
+
+def test_a_template_past_the_time_bound_is_refused_beside_its_field(organizer_client, talk, db):
+    # A thousand million turns of an empty loop: it would never end, and writes nothing.
+    template = (
+        "{% for a in range(1000) %}{% for b in range(1000) %}{% for c in range(1000) %}"
+        "{% endfor %}{% endfor %}{% endfor %}"
+    )
+    form = settings_form(
+        name="Privacy Seminar", timezone="Europe/London", announcement_template=template
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    beside = page.split('id="error-announcement_template"', 1)[1].split("</span>", 1)[0]
+    assert "takes longer than 2 seconds" in beside
+
+
+def test_a_stored_template_past_the_bound_shows_a_message_not_a_huge_preview(
+    organizer_client, talk, mail_ready, db
+):
+    # Stored before the bound existed: the preview and the send say why, and send nothing.
+    talk.series.announcement_template = "{{ 'x' * 5000000 }}"
+    db.session.commit()
+    preview = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement")
+    assert preview.status_code == 200
+    page = preview.get_data(as_text=True)
+    assert len(page) < 200_000
+    assert "The template writes more than 200 KB" in page
+    response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
+    assert response.status_code == 422
+    assert mail_ready.messages == []
+
+
+def test_ordinary_templates_stay_within_the_bounds(organizer_client, talk, db):
+    template = (
+        "{{ series_name|upper }}: {{ speaker_names }}\n{{ title|truncate(60) }}\n"
+        "{{ title|center(80) }}\n{{ abstract|wordwrap(72)|indent(4) }}\n"
+        "{% for s in speakers %}- {{ s.name }} ({{ s.affiliation|default('') }})\n{% endfor %}"
+        "{{ '%s, %s' % (when, when_utc) }} {{ ', '.join(zone_lines) }} {{ '-' * 72 }}"
+    )
+    form = settings_form(
+        name="Privacy Seminar", timezone="Europe/London", announcement_template=template
+    )
+    response = organizer_client.post("/dashboard/series/sem/settings", data=form)
+    assert response.status_code == 303, response.get_data(as_text=True)
+    page = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement").get_data(as_text=True)
+    assert "PRIVACY SEMINAR: Dr. Jürgen Groß" in page
+    assert "- Dr. Jürgen Groß (Universität Wien)" in page
+    assert "-" * 72 in page
