@@ -89,7 +89,15 @@ def recent_announcements(
     )
     if series is not None:
         query = query.where(Talk.series_id == series.id)
-    found = [item for talk in db.session.scalars(query) for item in announcements_of(talk)]
+    found: list[Announcement] = []
+    for talk in db.session.scalars(query):
+        try:
+            found += announcements_of(talk)
+        except (ValueError, TypeError, KeyError):
+            # A revision stored with an unreadable date: that talk is left out, not the feed.
+            log.exception(
+                "Atom feed: the revisions of talk %s could not be read; left out", talk.id
+            )
     found.sort(key=lambda item: (item.revision.created_at, item.revision.id), reverse=True)
     return found[:limit]
 
@@ -113,7 +121,7 @@ def _entry_html(item: Announcement) -> str:
         when = f"<del>{_when(item.previous_start, zone)}</del> {when}"
     elif item.kind == "cancelled":
         when = f"<del>{when}</del> (cancelled)"
-    abstract = str(render_markdown(talk.abstract)) or "<p>Abstract to be announced.</p>"
+    abstract = str(render_markdown(clean_text(talk.abstract))) or "<p>Abstract to be announced.</p>"
     return clean_text(f"<p><strong>{escape(speakers)}</strong><br>{when}</p>{abstract}")
 
 
