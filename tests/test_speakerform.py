@@ -216,3 +216,34 @@ def test_a_bad_photo_or_address_gets_a_message_beside_the_field(organizer_client
     response = speaker_post(client, path, photo=(io.BytesIO(b"not an image"), "x.jpg"))
     assert response.status_code == 422
     assert "not a readable JPEG, PNG or WebP image" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("close", "reopen"),
+    [("delete", "restore"), ("cancel", "uncancel")],
+    ids=["trash", "cancelled"],
+)
+def test_a_speaker_link_is_closed_while_its_talk_is_trashed_or_cancelled(
+    organizer_client, client, talk, db, close, reopen
+):
+    talk.title = "Secret title of the talk"
+    db.session.commit()
+    path = new_link(organizer_client, talk)
+    token = csrf_token(client.get(path).get_data(as_text=True))
+    assert organizer_client.post(f"/dashboard/talks/{talk.id}/{close}").status_code in (200, 303)
+    for response in (
+        client.get(path),
+        client.post(path, data={"title": "x", "csrf_token": token}),
+        client.post(f"{path}/preview", data={"abstract": "x", "csrf_token": token}),
+    ):
+        assert response.status_code == 410
+        page = response.get_data(as_text=True)
+        assert "This talk was withdrawn by the organizers" in page
+        # Neither the talk's title nor its date is shown to the holder of the link.
+        assert "Secret title" not in page
+    assert db.session.query(SpeakerProposal).count() == 0
+    assert organizer_client.post(f"/dashboard/talks/{talk.id}/{reopen}").status_code in (200, 303)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "Secret title of the talk" in page.get_data(as_text=True)
+    assert speaker_post(client, path).status_code == 200
