@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from prisec.editing import create_talk
@@ -142,6 +143,29 @@ def test_uploaded_slides_show_inside_the_page(browser_type, browser_type_launch_
         page.wait_for_timeout(200)
     assert reds > 1000, "the slides did not show in the page"
     expect(page.get_by_role("heading", level=1)).to_have_text("Poisoning attacks")
+    viewer_browser.close()
+
+
+def test_slides_opened_at_their_own_address_are_saved_not_shown(
+    browser_type, browser_type_launch_args, talk_server
+):
+    # Opened in a tab of its own, Chromium's viewer would run the PDF's scripts (issue 19):
+    # there the file is a download, while the talk page's viewer above still shows it.
+    args = [*browser_type_launch_args["args"], "--headless=new"]
+    viewer_browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    context = viewer_browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.goto(talk_server + "/talks/2")
+    address = page.locator("object.slides-pdf").get_attribute("data")
+    assert address
+    assert address.startswith("/uploads/slides/")
+    with (
+        page.expect_download() as download,
+        pytest.raises(PlaywrightError, match="Download is starting"),
+    ):
+        page.goto(talk_server + address)
+    assert download.value.suggested_filename == "slides.pdf"
+    context.close()
     viewer_browser.close()
 
 
