@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Flask
+
 
 class Config:
     """Defaults for every installation."""
@@ -22,6 +27,17 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     # Host name that makes calendar UIDs unique across installations.
     SITE_HOST = "localhost"
+    # The public address (https://seminars.example.org/ or with a sub-path), for links
+    # written outside a request (commands, mail from cron) and the trusted host name.
+    SITE_URL: str | None = None
+    # Host names the site answers to besides SITE_URL's; others get 400. Without
+    # SITE_URL: 127.0.0.1 and localhost. A list, or names separated by commas or spaces.
+    TRUSTED_HOSTS: list[str] | str | None = None
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host/-Prefix; 0 trusts none.
+    PROXY_HOPS = 0
+    # A session ends after this many days without a request, and this many after login.
+    SESSION_IDLE_DAYS = 14
+    SESSION_ABSOLUTE_DAYS = 90
     PAST_PAGE_SIZE = 20
     # Talks per page of the archive at /talks.
     ARCHIVE_PAGE_SIZE = 20
@@ -38,3 +54,33 @@ class TestConfig(Config):
 
     TESTING = True
     WTF_CSRF_ENABLED = True
+
+
+LOCAL_HOSTS = ["127.0.0.1", "localhost", "::1"]
+
+
+def _names(value: list[str] | str | None) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        value = value.replace(",", " ").split()
+    return [name.strip().lower() for name in value if name.strip()]
+
+
+def apply_site_settings(app: Flask) -> None:
+    """Derive Flask's settings from ours: public address, trusted hosts, session lifetime."""
+    config = app.config
+    extra = _names(config.get("TRUSTED_HOSTS"))
+    site_url = (config.get("SITE_URL") or "").strip()
+    if site_url:
+        parts = urlsplit(site_url)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"PRISEC_SITE_URL must be an http(s) address, not {site_url!r}")
+        # url_for(_external=True) outside a request builds on these three.
+        config["SERVER_NAME"] = parts.netloc
+        config["PREFERRED_URL_SCHEME"] = parts.scheme
+        config["APPLICATION_ROOT"] = parts.path.rstrip("/") or "/"
+        config["TRUSTED_HOSTS"] = [parts.hostname.lower(), *extra]
+    else:
+        config["TRUSTED_HOSTS"] = [*LOCAL_HOSTS, *extra]
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=float(config["SESSION_IDLE_DAYS"]))
