@@ -11,7 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from sqlalchemy.orm import configure_mappers
 
-from .config import Config, apply_site_settings
+from .config import Config, apply_site_settings, calendar_host
 from .database import configure_sqlite, normalise_database_url
 from .extensions import LazyMigrationCommands, csrf, db, htmx, login
 
@@ -40,6 +40,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.update(test_config)
     apply_site_settings(app)
+    explicit_site_host = (
+        app.config["SITE_HOST"] != Config.SITE_HOST
+        or "PRISEC_SITE_HOST" in os.environ
+        or "SITE_HOST" in test_config
+    )
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -57,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT"])
     db.init_app(app)
+    calendar_host(app, explicit_site_host)
     # Alembic loads when a `flask db` command runs, not in every server process.
     app.cli.add_command(LazyMigrationCommands(app))
     csrf.init_app(app)

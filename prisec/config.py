@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
@@ -25,7 +26,8 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
-    # Host name that makes calendar UIDs unique across installations.
+    # Host name that makes calendar UIDs unique across installations. Left unset, it is
+    # chosen once from SITE_URL (see calendar_host) so that UIDs never change.
     SITE_HOST = "localhost"
     # The public address (https://seminars.example.org/ or with a sub-path), for links
     # written outside a request (commands, mail from cron) and the trusted host name.
@@ -84,3 +86,37 @@ def apply_site_settings(app: Flask) -> None:
     else:
         config["TRUSTED_HOSTS"] = [*LOCAL_HOSTS, *extra]
     config["PERMANENT_SESSION_LIFETIME"] = timedelta(days=float(config["SESSION_IDLE_DAYS"]))
+
+
+CALENDAR_HOST_FILE = "calendar_host"
+
+
+def calendar_host(app: Flask, explicit: bool) -> None:
+    """Fix SITE_HOST, the host of calendar UIDs and Atom ids, so it never changes.
+
+    An explicit PRISEC_SITE_HOST wins. Otherwise, with SITE_URL, the host is chosen once
+    and kept in the instance folder: a database that already published talks keeps
+    `localhost`, the UIDs its subscribers hold; a new site takes SITE_URL's host.
+    """
+    if explicit or not app.config.get("SITE_URL"):
+        return
+    path = Path(app.instance_path) / CALENDAR_HOST_FILE
+    try:
+        app.config["SITE_HOST"] = path.read_text().strip() or app.config["SITE_HOST"]
+        return
+    except FileNotFoundError:
+        pass
+    from sqlalchemy import inspect, text
+
+    from .extensions import db
+
+    with app.app_context():
+        try:
+            published = inspect(db.engine).has_table("talk") and db.session.scalar(
+                text("SELECT 1 FROM talk LIMIT 1")
+            )
+        finally:
+            db.session.remove()
+    host = "localhost" if published else urlsplit(app.config["SITE_URL"]).hostname
+    path.write_text(f"{host}\n")
+    app.config["SITE_HOST"] = host

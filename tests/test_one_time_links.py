@@ -8,7 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from prisec.auth.accounts import create_invite, create_organizer
+from prisec.auth.accounts import (
+    RESET_LIFETIME,
+    create_account_token,
+    create_invite,
+    create_organizer,
+    organizer_by_email,
+)
 from prisec.extensions import db
 from tests.browser.conftest import _flask, serve
 from tests.helpers import make_app, raw_sql
@@ -35,7 +41,7 @@ def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
 def _new_invitation(instance: Path) -> str:
     app = make_app(instance)
     with app.app_context():
-        inviter = db.session.get(__import__("prisec.models").models.Organizer, 1)
+        inviter = organizer_by_email("ada@example.org")
         _, token = create_invite(inviter)
         db.session.commit()
         db.engine.dispose()
@@ -94,3 +100,35 @@ def test_six_simultaneous_submissions_of_one_invitation_create_one_account(site)
     assert len(accounts) == 1, accounts
     used_by = raw_sql(app, "SELECT used_by_id FROM organizer_invite")
     assert used_by[-1][0] is not None
+
+
+def test_six_simultaneous_uses_of_one_reset_link_change_the_password_once(site):
+    base, instance = site
+    app = make_app(instance)
+    with app.app_context():
+        token = create_account_token(organizer_by_email("ada@example.org"), "reset", RESET_LIFETIME)
+        db.session.commit()
+        db.engine.dispose()
+    link = f"/reset/{token}"
+
+    def reset(number: int, barrier: threading.Barrier) -> int:
+        browser = Organizer(base)
+        status, html, _ = browser.request(link)
+        assert status == 200, status
+        password = f"new password number {number} of six"
+        fields = [
+            (name, value)
+            for name, value in form_fields(html, "confirm")
+            if name not in {"password", "confirm"}
+        ]
+        barrier.wait()
+        status, _, _ = browser.request(
+            link, [*fields, ("password", password), ("confirm", password)]
+        )
+        return status
+
+    statuses = _all_at_once(reset)
+    assert sorted(statuses) == [302] + [410] * (CLIENTS - 1), statuses
+    winner = statuses.index(302)
+    # The one password that was saved is the winner's.
+    Organizer(base).log_in("ada@example.org", f"new password number {winner} of six")

@@ -1,4 +1,5 @@
-"""Organizer accounts: login, logout, the login limit, invitations and `flask organizer`."""
+"""Organizer accounts: login, logout, the login limit, invitations, password reset, the own
+account page and `flask organizer`."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from flask import Flask
 from ..extensions import login
 from . import (
     models,  # noqa: F401  (the tables must be known to migrations)
+    own,  # noqa: F401  (its pages join the blueprint)
+    reset,  # noqa: F401  (its pages join the blueprint)
     securitylog,
 )
 from .cli import organizer_cli

@@ -185,6 +185,12 @@ def authenticate(email: str, password: str, address: str) -> Organizer | None:
     return None
 
 
+def record_request(email: str, address: str) -> None:
+    """Count a request for a reset link like a failed login of that account and address."""
+    db.session.add(LoginAttempt(email=_attempt_key(email), address=address[:64]))
+    db.session.commit()
+
+
 def token_hash(token: str) -> str:
     """The SHA-256 of a one-time token: what the database keeps instead of the token."""
     return hashlib.sha256(token.encode()).hexdigest()
@@ -322,3 +328,40 @@ def usable_account_token(token: str, purpose: str) -> AccountToken | None:
 def use_account_token(row: AccountToken) -> None:
     """Consume a one-time link atomically; TokenUsed when another request did first."""
     _claim(AccountToken, row.id)
+
+
+def change_name(organizer: Organizer, name: str) -> None:
+    """Rename the account; the caller commits."""
+    if not name.strip() or len(name) > 200:
+        raise AccountError("Enter a name of at most 200 characters.", "name")
+    organizer.name = name.strip()
+
+
+def check_current_password(organizer: Organizer, password: str) -> None:
+    """AccountError beside `current_password` unless `password` is the account's."""
+    if not check_password_hash(organizer.password_hash, password):
+        raise AccountError("That is not your current password.", "current_password")
+
+
+def checked_new_email(organizer: Organizer, email: str) -> str:
+    """The normalised new address; AccountError when it is invalid, the same or taken."""
+    email = normalise_email(email)
+    if email == organizer.email:
+        raise AccountError("That is already your address.", "email")
+    if organizer_by_email(email):
+        raise AccountError(f"An organizer with the email {email} already exists.", "email")
+    return email
+
+
+def set_email(organizer: Organizer, email: str) -> None:
+    """Make `email` the account's address (checked again: it may have been taken since)."""
+    email = checked_new_email(organizer, email)
+    old = organizer.email
+    organizer.email = email
+    log_event("email.changed", organizer=organizer.id, old=old, new=email)
+
+
+def end_other_sessions(organizer: Organizer) -> None:
+    """ "Log out everywhere": every session of the account ends; the caller keeps its own."""
+    end_sessions(organizer)
+    log_event("sessions.ended", organizer=organizer.id)
