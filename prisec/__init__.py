@@ -11,7 +11,7 @@ from flask import Flask
 from jinja2 import StrictUndefined
 from sqlalchemy.orm import configure_mappers
 
-from .config import Config
+from .config import Config, apply_site_settings, calendar_host
 from .database import configure_sqlite, normalise_database_url
 from .extensions import LazyMigrationCommands, csrf, db, htmx, login
 
@@ -39,6 +39,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     app.config.update(test_config)
+    apply_site_settings(app)
+    explicit_site_host = (
+        app.config["SITE_HOST"] != Config.SITE_HOST
+        or "PRISEC_SITE_HOST" in os.environ
+        or "SITE_HOST" in test_config
+    )
 
     instance = Path(app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -56,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     configure_sqlite(app.config["SQLITE_BUSY_TIMEOUT"])
     db.init_app(app)
+    calendar_host(app, explicit_site_host)
     # Alembic loads when a `flask db` command runs, not in every server process.
     app.cli.add_command(LazyMigrationCommands(app))
     csrf.init_app(app)
@@ -99,6 +106,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)
+    hops = int(app.config["PROXY_HOPS"])
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Outermost, so every other layer sees the client's address, scheme, host and prefix.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
     # Relationships are resolved now rather than by the first query, which a visitor waits for.
     configure_mappers()
     return app

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from .database import UTCDateTime, utcnow
-from .extensions import db, login
+from .extensions import db
 from .markdown import markdown_to_text
 
 
@@ -370,12 +370,12 @@ class Organizer(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised to end every session of the account; a session carries the value it began with.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     @property
     def is_active(self) -> bool:  # flask-login reads this
         return self.active
 
-
-@login.user_loader
-def _load_organizer(organizer_id: str) -> Organizer | None:
-    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+    def get_id(self) -> str:  # flask-login stores this in the session cookie
+        return f"{self.id}.{self.session_generation}"

@@ -1,10 +1,11 @@
-"""Security headers on every response: Content-Security-Policy, no framing, no sniffing, HSTS."""
+"""Security headers on every response: Content-Security-Policy, no framing, no sniffing, HSTS,
+and no caching of organizer pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Flask, Request, Response, abort, current_app, g
+from flask import Flask, Request, Response, abort, current_app, g, request, session
 from werkzeug.datastructures import ImmutableMultiDict, iter_multi_items
 
 # The policy of every page: our own scripts, styles and images only, no inline script or
@@ -49,6 +50,23 @@ def content_security_policy() -> str:
     return "; ".join(parts)
 
 
+# Pages of organizers and speakers: never kept by a browser's or a proxy's cache.
+_PRIVATE_BLUEPRINTS = frozenset({"auth", "dashboard", "announcing", "speakerform", "team"})
+_PRIVATE_PATHS = ("/dashboard", "/team", "/account")
+
+
+def _is_private() -> bool:
+    """Whether this response belongs to an organizer: a logged-in request or an organizer page."""
+    if request.endpoint == "static":
+        # Fingerprinted files, the same for everyone: caching them is safe and fast.
+        return False
+    if request.blueprint in _PRIVATE_BLUEPRINTS or request.path.startswith(_PRIVATE_PATHS):
+        return True
+    cookie = current_app.config["SESSION_COOKIE_NAME"]
+    # Without a session cookie nobody is logged in; the session is not even opened.
+    return cookie in request.cookies and "_user_id" in session
+
+
 def secure_headers(response: Response) -> Response:
     """Add the security headers; a response that set its own policy (an upload) keeps it."""
     own = response.headers.get("Content-Security-Policy")
@@ -60,6 +78,9 @@ def secure_headers(response: Response) -> Response:
         response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if _is_private():
+        response.headers["Cache-Control"] = "no-store"
+        response.headers.pop("Expires", None)
     max_age = current_app.config.get("HSTS_MAX_AGE", 0)
     # Only a site served over HTTPS (Secure cookies) may promise browsers to stay on it.
     if current_app.config.get("SESSION_COOKIE_SECURE") and max_age:
@@ -67,6 +88,34 @@ def secure_headers(response: Response) -> Response:
             "Strict-Transport-Security", f"max-age={int(max_age)}; includeSubDomains"
         )
     return response
+
+
+def _trusted_host_only(wsgi_app: Callable, trusted: list[str]) -> Callable:
+    """WSGI middleware: a request for a host name not in `trusted` is answered 400 at once.
+
+    Before Flask sees it, so no page, link or error page is ever built from that host.
+    Behind ProxyFix (outside this layer) the host checked is the one the proxy was asked for.
+    """
+    from werkzeug.exceptions import SecurityError
+    from werkzeug.wsgi import get_host
+
+    def middleware(environ: dict, start_response: Callable) -> object:
+        try:
+            get_host(environ, trusted_hosts=trusted)
+        except SecurityError:
+            body = b"400 Bad Request: this site does not answer to that host name.\n"
+            start_response(
+                "400 Bad Request",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Content-Length", str(len(body))),
+                    ("Cache-Control", "no-store"),
+                ],
+            )
+            return [body]
+        return wsgi_app(environ, start_response)
+
+    return middleware
 
 
 def _quote_raw_query(wsgi_app: Callable) -> Callable:
@@ -121,8 +170,11 @@ class NulFreeRequest(Request):
 
 
 def init_app(app: Flask) -> None:
-    """Register the headers hook, the query-string guard and the NUL-free request."""
+    """Register the headers hook, the host and query-string guards and the NUL-free request."""
     app.request_class = NulFreeRequest
     app.url_value_preprocessor(_no_nul_in_path)
     app.after_request(secure_headers)
     app.wsgi_app = _quote_raw_query(app.wsgi_app)  # type: ignore[method-assign]
+    app.wsgi_app = _trusted_host_only(  # type: ignore[method-assign]
+        app.wsgi_app, app.config["TRUSTED_HOSTS"]
+    )

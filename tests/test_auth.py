@@ -44,7 +44,7 @@ def test_cli_refuses_a_short_password_and_a_taken_email(runner, organizer):
         args=["organizer", "create", "x@example.org", "--name", "X"], input="short\n"
     )
     assert short.exit_code != 0
-    assert "at least 10 characters" in short.output
+    assert "at least 12 characters" in short.output
     taken = runner.invoke(
         args=["organizer", "create", "ADA@example.org", "--name", "Ada"],
         input="another long password\n",
@@ -191,7 +191,7 @@ def test_an_invitation_expires_after_seven_days(app, organizer_client, db):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"password": "short", "confirm": "short"}, "at least 10 characters"),
+        ({"password": "short", "confirm": "short"}, "at least 12 characters"),
         ({"confirm": "something else entirely"}, "The two passwords differ."),
         ({"email": "ada@example.org"}, "already exists"),
         ({"name": ""}, "Enter your name."),

@@ -15,7 +15,7 @@ from sqlalchemy import Column, LargeBinary, MetaData, Numeric, Table, Time, Uuid
 
 from prisec import demo
 from prisec.announcing.models import AnnouncementSend
-from prisec.auth.models import Invite, LoginAttempt
+from prisec.auth.models import AccountToken, Invite, LoginAttempt
 from prisec.dashboard.models import SkippedSlot
 from prisec.database import utcnow
 from prisec.editing import create_talk, record_revision
@@ -68,6 +68,14 @@ def _fill(app: Flask, runner) -> None:
             token_hash="f" * 64,
             note="for the new co-chair",
             created_by=organizer,
+            expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+        )
+    )
+    _db.session.add(
+        AccountToken(
+            purpose="reset",
+            token_hash="d" * 64,
+            organizer=organizer,
             expires_at=datetime(2030, 1, 1, tzinfo=UTC),
         )
     )

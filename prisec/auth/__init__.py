@@ -1,12 +1,19 @@
-"""Organizer accounts: login, logout, the login limit, invitations and `flask organizer`."""
+"""Organizer accounts: login, logout, the login limit, invitations, password reset, the own
+account page and `flask organizer`."""
 
 from __future__ import annotations
 
 from flask import Flask
 
 from ..extensions import login
-from . import models  # noqa: F401  (the tables must be known to migrations)
+from . import (
+    models,  # noqa: F401  (the tables must be known to migrations)
+    own,  # noqa: F401  (its pages join the blueprint)
+    reset,  # noqa: F401  (its pages join the blueprint)
+    securitylog,
+)
 from .cli import organizer_cli
+from .sessions import load_organizer
 from .views import bp
 
 
@@ -15,5 +22,7 @@ def init_app(app: Flask) -> None:
     login.login_view = "auth.login"
     login.login_message = "Log in to see that page."
     login.login_message_category = "info"
+    login.user_loader(load_organizer)
+    securitylog.init_app()
     app.register_blueprint(bp)
     app.cli.add_command(organizer_cli)

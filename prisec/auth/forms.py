@@ -44,3 +44,60 @@ class AcceptInviteForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """Only the CSRF token, for action buttons."""
+
+
+def _new_password(label: str = "New password") -> PasswordField:
+    return PasswordField(
+        label,
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+
+
+class ForgotPasswordForm(FlaskForm):
+    """The address a password-reset link goes to."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=320)])
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, twice."""
+
+    password = _new_password()
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class NameForm(FlaskForm):
+    """The organizer's name, as colleagues see it."""
+
+    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=200)])
+
+
+class EmailChangeForm(FlaskForm):
+    """A new address, confirmed with the current password."""
+
+    email = EmailField(
+        "New email", validators=[DataRequired("Enter the new email."), Length(max=320)]
+    )
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+
+
+class PasswordChangeForm(FlaskForm):
+    """The current password, then the new one twice."""
+
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired("Enter your current password.")]
+    )
+    password = _new_password()
+    confirm = PasswordField(
+        "New password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )

@@ -1,10 +1,10 @@
-"""Models of the accounts room: failed login attempts and invitations."""
+"""Models of the accounts room: login attempts, invitations and one-time account links."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -13,7 +13,7 @@ from ..models import Organizer
 
 
 class LoginAttempt(db.Model):
-    """A failed login, kept in the database so every worker process sees the same count."""
+    """A login, failed or not, kept in the database so every worker process sees the same count."""
 
     __tablename__ = "login_attempt"
 
@@ -22,6 +22,8 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(String(320), index=True)
     address: Mapped[str] = mapped_column(String(64), index=True)
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # A success marks the address as the account owner's: the per-account limit spares it.
+    succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class Invite(db.Model):
@@ -41,3 +43,23 @@ class Invite(db.Model):
 
     created_by: Mapped[Organizer | None] = relationship(foreign_keys=[created_by_id])
     used_by: Mapped[Organizer | None] = relationship(foreign_keys=[used_by_id])
+
+
+class AccountToken(db.Model):
+    """A one-time link sent to an organizer: a password reset or an e-mail confirmation."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))  # "reset" or "email"
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    organizer_id: Mapped[int] = mapped_column(
+        ForeignKey("organizer.id", ondelete="CASCADE"), index=True
+    )
+    # The address an e-mail confirmation link makes the account's.
+    new_email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organizer: Mapped[Organizer] = relationship()

@@ -11,7 +11,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db
 from .accounts import (
@@ -19,6 +19,7 @@ from .accounts import (
     LOGIN_LIMIT,
     LOGIN_WINDOW,
     AccountError,
+    TokenUsed,
     accept_invite,
     authenticate,
     create_invite,
@@ -27,27 +28,29 @@ from .accounts import (
     usable_invite,
 )
 from .forms import AcceptInviteForm, EmptyForm, InviteForm, LoginForm
+from .redirects import safe_next
+from .securitylog import log_event
+from .sessions import begin_session, end_sessions
 
 bp = Blueprint("auth", __name__)
 
 
-def _safe_next(target: str | None) -> str:
-    """Where to go after login: only a path on this site, never another host."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
-        return target
-    return url_for("dashboard.index")
+def _after_login() -> str:
+    """Where to go after login: the `next=` path when it stays on this site, else the dashboard."""
+    return safe_next(request.args.get("next")) or url_for("dashboard.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login page; too many failures answer 429."""
     if current_user.is_authenticated:
-        return redirect(_safe_next(request.args.get("next")))
+        return redirect(_after_login())
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
         address = request.remote_addr or "unknown"
         if too_many_failures(form.email.data, address):
+            log_event("login.locked", email=form.email.data[:320])
             minutes = int(LOGIN_WINDOW.total_seconds() // 60)
             form.password.errors = [
                 f"Too many failed logins ({LOGIN_LIMIT}) for this account or address. "
@@ -57,8 +60,8 @@ def login():
             return response, 429, {"Retry-After": str(int(LOGIN_WINDOW.total_seconds()))}
         organizer = authenticate(form.email.data, form.password.data, address)
         if organizer is not None:
-            login_user(organizer)
-            return redirect(_safe_next(request.args.get("next")))
+            begin_session(organizer)
+            return redirect(_after_login())
         form.password.errors = ["Wrong email or password."]
         status = 401
     elif request.method == "POST":
@@ -69,8 +72,11 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """End the session."""
+    """End the session at the server: a copy of its cookie opens nothing afterwards."""
     if EmptyForm().validate_on_submit():
+        end_sessions(current_user)
+        db.session.commit()
+        log_event("logout", organizer=current_user.id)
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("schedule.index"))
@@ -111,10 +117,12 @@ def accept(token: str):
             db.session.rollback()
             form[exc.field].errors = [str(exc)]
             status = 422
+        except TokenUsed:
+            abort(410, "This invitation link has expired or has already been used.")
         else:
             db.session.commit()
             logout_user()
-            login_user(organizer)
+            begin_session(organizer)
             flash(f"Welcome, {organizer.name}. Your account is ready.", "info")
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
