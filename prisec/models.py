@@ -12,6 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Enum,
     ForeignKey,
     Integer,
@@ -37,6 +38,13 @@ class TalkStatus(enum.StrEnum):
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+
+class Role(enum.StrEnum):
+    """What an account may do: an administrator everything, an organizer only their series."""
+
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
 
 
 class Listing(enum.StrEnum):
@@ -106,9 +114,21 @@ class Series(db.Model):
         cascade="all, delete-orphan",
     )
     talks: Mapped[list[Talk]] = relationship(back_populates="series")
+    # The accounts that organize the series (who may edit it); `organizers` is public content.
+    organizer_accounts: Mapped[list[Organizer]] = relationship(
+        secondary="organizer_series", back_populates="series", order_by="Organizer.name"
+    )
 
     def __repr__(self) -> str:
         return f"<Series {self.slug}>"
+
+
+# Which accounts organize which series: the rule of prisec.team.access reads it.
+organizer_series = db.Table(
+    "organizer_series",
+    Column("organizer_id", ForeignKey("organizer.id", ondelete="CASCADE"), primary_key=True),
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class SeriesOrganizer(db.Model):
@@ -370,12 +390,28 @@ class Organizer(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(300))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    role: Mapped[Role] = mapped_column(_enum(Role, "organizer_role"), default=Role.ORGANIZER)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The series an organizer may edit; an administrator may edit every series whatever it holds.
+    series: Mapped[list[Series]] = relationship(
+        secondary=organizer_series, back_populates="organizer_accounts", order_by="Series.name"
+    )
 
     @property
     def is_active(self) -> bool:  # flask-login reads this
         return self.active
 
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account administers the site: every series, accounts, site settings."""
+        return self.role == Role.ADMIN
+
 
 @login.user_loader
 def _load_organizer(organizer_id: str) -> Organizer | None:
-    return db.session.get(Organizer, int(organizer_id)) if organizer_id.isdigit() else None
+    if not organizer_id.isdigit():
+        return None
+    organizer = db.session.get(Organizer, int(organizer_id))
+    # A deactivated account's sessions end at once: its next request is anonymous.
+    return organizer if organizer is not None and organizer.active else None

@@ -12,7 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Organizer
+from ..models import Organizer, Role
 from .models import Invite, LoginAttempt
 
 LOGIN_LIMIT = 10
@@ -44,8 +44,11 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def create_organizer(email: str, name: str, password: str) -> Organizer:
-    """A new organizer account; AccountError when the email is taken or the password short."""
+def create_organizer(email: str, name: str, password: str, role: Role | None = None) -> Organizer:
+    """A new account; AccountError when the email is taken or the password short.
+
+    Without a role, the site's first account is an administrator and later ones organizers.
+    """
     email = normalise_email(email)
     if "@" not in email or len(email) > 320:
         raise AccountError("Enter a valid email address.", "email")
@@ -57,7 +60,14 @@ def create_organizer(email: str, name: str, password: str) -> Organizer:
         )
     if db.session.scalar(select(Organizer).where(Organizer.email == email)):
         raise AccountError(f"An organizer with the email {email} already exists.", "email")
-    organizer = Organizer(email=email, name=name.strip(), password_hash=hash_password(password))
+    if role is None:
+        has_admin = db.session.scalar(
+            select(Organizer.id).where(Organizer.role == Role.ADMIN, Organizer.active).limit(1)
+        )
+        role = Role.ORGANIZER if has_admin else Role.ADMIN
+    organizer = Organizer(
+        email=email, name=name.strip(), password_hash=hash_password(password), role=role
+    )
     db.session.add(organizer)
     db.session.flush()
     return organizer
@@ -115,8 +125,9 @@ def usable_invite(token: str) -> Invite | None:
 
 
 def accept_invite(invite: Invite, email: str, name: str, password: str) -> Organizer:
-    """Create the invited organizer's account and use up the invitation."""
-    organizer = create_organizer(email, name, password)
+    """Create the invited account, with the invitation's role and series, and use it up."""
+    organizer = create_organizer(email, name, password, role=invite.role)
+    organizer.series = list(invite.series)
     invite.used_at = utcnow()
     invite.used_by = organizer
     return organizer

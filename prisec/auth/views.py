@@ -1,4 +1,4 @@
-"""Login, logout and invitation pages."""
+"""Login, logout and the page that accepts an invitation."""
 
 from __future__ import annotations
 
@@ -14,19 +14,18 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db
+from ..team import accounts as team_accounts
 from .accounts import (
-    INVITE_LIFETIME,
     LOGIN_LIMIT,
     LOGIN_WINDOW,
+    MIN_PASSWORD_LENGTH,
     AccountError,
     accept_invite,
     authenticate,
-    create_invite,
-    pending_invites,
     too_many_failures,
     usable_invite,
 )
-from .forms import AcceptInviteForm, EmptyForm, InviteForm, LoginForm
+from .forms import AcceptInviteForm, EmptyForm, LoginForm
 
 bp = Blueprint("auth", __name__)
 
@@ -76,33 +75,13 @@ def logout():
     return redirect(url_for("schedule.index"))
 
 
-@bp.route("/invites", methods=["GET", "POST"])
-@login_required
-def invites():
-    """Create an invitation link and list the pending ones."""
-    form = InviteForm()
-    link = None
-    if form.validate_on_submit():
-        invite, token = create_invite(current_user, form.note.data or "")
-        db.session.commit()
-        link = url_for("auth.accept", token=token, _external=True)
-        form = InviteForm(formdata=None)
-    return render_template(
-        "auth/invites.html",
-        form=form,
-        link=link,
-        invites=pending_invites(),
-        lifetime_days=INVITE_LIFETIME.days,
-    )
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token: str):
     """Create an account from an invitation link, once."""
     invite = usable_invite(token)
     if invite is None:
         abort(410, "This invitation link has expired or has already been used.")
-    form = AcceptInviteForm()
+    form = AcceptInviteForm(email=invite.email or None)
     status = 200
     if form.validate_on_submit():
         try:
@@ -112,6 +91,7 @@ def accept(token: str):
             form[exc.field].errors = [str(exc)]
             status = 422
         else:
+            team_accounts.accepted(organizer)
             db.session.commit()
             logout_user()
             login_user(organizer)
@@ -119,4 +99,10 @@ def accept(token: str):
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/accept.html", form=form), status
+    return render_template(
+        "auth/accept.html",
+        form=form,
+        invite=invite,
+        site=team_accounts.site_name(),
+        password_rule=f"At least {MIN_PASSWORD_LENGTH} characters.",
+    ), status
