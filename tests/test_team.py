@@ -274,3 +274,26 @@ def test_activity_shows_the_last_200(organizer_client, create_series, create_tal
     db.session.commit()
     page = organizer_client.get("/dashboard/series/seminar/activity").get_data(as_text=True)
     assert page.count("<li>") == 200
+
+
+def test_the_migration_makes_existing_accounts_administrators(app, db):
+    from flask_migrate import downgrade, upgrade
+    from sqlalchemy import text
+
+    from prisec.extensions import init_migrations
+
+    db.session.remove()
+    init_migrations(app)
+    downgrade(revision="0010")
+    db.session.execute(
+        text(
+            "INSERT INTO organizer (email, name, password_hash, active, created_at)"
+            " VALUES ('old@example.org', 'Old Hand', 'x', :yes, :now)"
+        ),
+        {"yes": True, "now": "2026-01-01 00:00:00"},
+    )
+    db.session.commit()
+    upgrade(revision="heads")
+    db.session.remove()
+    assert _account(db, "old@example.org").role == Role.ADMIN
+    assert create_organizer("new@example.org", "New", ORGANIZER_PASSWORD).role == Role.ORGANIZER

@@ -80,10 +80,13 @@ def downgrade():
     with op.batch_alter_table('organizer_series', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_organizer_series_series_id'))
     op.drop_table('organizer_series')
+    # The enums' CHECK constraints go first: SQLite's table copy would keep them otherwise.
     with op.batch_alter_table('organizer_invite', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_organizer_invite_invite_role'), type_='check')
         batch_op.drop_column('withdrawn_at')
         batch_op.drop_column('role')
         batch_op.drop_column('email')
     with op.batch_alter_table('organizer', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('ck_organizer_organizer_role'), type_='check')
         batch_op.drop_column('last_login_at')
         batch_op.drop_column('role')
