@@ -41,7 +41,8 @@ def _name(organizer) -> str:
 def _revision_action(revision: TalkRevision) -> Action:
     summary = revision.summary or "Saved"
     if summary == "Edited":
-        summary = "Saved"
+        # A date moved in the talk form is a reschedule all the same.
+        summary = "Rescheduled" if "start" in (revision.changes or {}) else "Saved"
     return Action(
         revision.created_at,
         _name(revision.organizer),
