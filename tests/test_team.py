@@ -297,3 +297,53 @@ def test_the_migration_makes_existing_accounts_administrators(app, db):
     db.session.remove()
     assert _account(db, "old@example.org").role == Role.ADMIN
     assert create_organizer("new@example.org", "New", ORGANIZER_PASSWORD).role == Role.ORGANIZER
+
+
+def _log_in(app, email: str):
+    client = app.test_client()
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login", data={"email": email, "password": ORGANIZER_PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302
+    client.environ_base["HTTP_X_CSRFTOKEN"] = token
+    return client
+
+
+def test_an_organizer_of_no_series_is_told_so(app, organizer, create_series, db):
+    create_series(slug="seminar", name="Seminar")
+    create_organizer("new@example.org", "New", ORGANIZER_PASSWORD)
+    db.session.commit()
+    page = _log_in(app, "new@example.org").get("/dashboard").get_data(as_text=True)
+    assert "You organize no series yet." in page
+    assert "Seminar" not in page
+    assert "Create a series" not in page
+
+
+def test_activity_lists_announcements_and_speaker_proposals(
+    app, organizer, create_series, create_talk, db
+):
+    from prisec.announcing.models import AnnouncementSend
+    from prisec.speakerform import operations
+
+    series = create_series(slug="seminar", name="Seminar")
+    talk = create_talk(series=series, title="Private inference")
+    db.session.add(
+        AnnouncementSend(
+            talk=talk, talk_version=talk.version, organizer=organizer, recipient="list@example.org"
+        )
+    )
+    link, _ = operations.create_link(talk, organizer)
+    proposal = operations.submit(
+        link,
+        {"title": "Private inference, revised", "abstract": "", "bio": "", "affiliation": "",
+         "homepage": "", "photo": ""},
+    )  # fmt: skip
+    operations.accept(proposal, ["title"], organizer)
+    db.session.commit()
+    page = _log_in(app, organizer.email).get("/dashboard/series/seminar/activity")
+    text = " ".join(re.sub(r"<[^>]+>", "", page.get_data(as_text=True)).split())
+    assert "Ada Organizer. Accepted from the speaker: Title" in text
+    assert "The speaker. Speaker proposal for “Private inference, revised”" in text
+    assert "Ada Organizer. Speaker link made for" in text
+    assert "Announcement of “Private inference, revised” sent to list@example.org" in text
