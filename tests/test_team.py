@@ -225,6 +225,9 @@ def test_change_role_to_organizer_of_series(organizer_client, create_series, db)
     db.session.expire_all()
     assert alan.role == Role.ORGANIZER
     assert [s.slug for s in alan.series] == ["a", "b"]
+    settings = organizer_client.get("/dashboard/series/a/settings").get_data(as_text=True)
+    text = " ".join(re.sub(r"<[^>]+>", "", settings).split())
+    assert "Accounts that may edit it, besides the administrators: Alan." in text
 
 
 def test_cli_promote_and_assign(runner, organizer, create_series, db):
