@@ -8,10 +8,9 @@ from flask import Flask
 from flask_login import user_logged_in
 
 from ..extensions import db
-from . import models  # noqa: F401  (the tables must be known to migrations)
+from . import cli, models  # noqa: F401  (tables for migrations; commands join `flask organizer`)
 from .access import guard_organizer_area
 from .accounts import record_login
-from .cli import register_commands
 from .views import bp
 
 
@@ -25,4 +24,3 @@ def init_app(app: Flask) -> None:
     app.before_request(guard_organizer_area)
     app.register_blueprint(bp)
     user_logged_in.connect(_remember_login, app, weak=False)
-    register_commands()

@@ -52,7 +52,3 @@ def assign_command(email: str, slugs: tuple[str, ...]) -> None:
     click.echo(
         f"{account.name} <{account.email}> is now an organizer of {accounts.series_names(chosen)}."
     )
-
-
-def register_commands() -> None:
-    """The commands join `flask organizer` when this module is imported; nothing else to do."""

@@ -161,7 +161,6 @@ def _account_page(person: Organizer, form: AccountForm, status: int = 200):
         form=form,
         action_form=EmptyForm(),
         role_name=accounts.role_name,
-        error="",
     ), status
 
 
