@@ -92,6 +92,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
         seo,
         speakerform,
+        team,
         uploads,
     )
     from .importers import cli as importers_cli
@@ -100,7 +101,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)
     for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
-    for area in (auth, dashboard, announcing, speakerform, announcements, seo):
+    for area in (auth, team, dashboard, announcing, speakerform, announcements, seo):
         area.init_app(app)
     for area in (cli, importers_cli):
         area.init_app(app)

@@ -12,6 +12,7 @@ from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Enum,
     ForeignKey,
     Integer,
@@ -37,6 +38,13 @@ class TalkStatus(enum.StrEnum):
 
     SCHEDULED = "scheduled"
     CANCELLED = "cancelled"
+
+
+class Role(enum.StrEnum):
+    """What an account may do: an administrator everything, an organizer only their series."""
+
+    ADMIN = "admin"
+    ORGANIZER = "organizer"
 
 
 class Listing(enum.StrEnum):
@@ -106,9 +114,21 @@ class Series(db.Model):
         cascade="all, delete-orphan",
     )
     talks: Mapped[list[Talk]] = relationship(back_populates="series")
+    # The accounts that organize the series (who may edit it); `organizers` is public content.
+    organizer_accounts: Mapped[list[Organizer]] = relationship(
+        secondary="organizer_series", back_populates="series", order_by="Organizer.name"
+    )
 
     def __repr__(self) -> str:
         return f"<Series {self.slug}>"
+
+
+# Which accounts organize which series: the rule of prisec.team.access reads it.
+organizer_series = db.Table(
+    "organizer_series",
+    Column("organizer_id", ForeignKey("organizer.id", ondelete="CASCADE"), primary_key=True),
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
 
 
 class SeriesOrganizer(db.Model):
@@ -372,6 +392,13 @@ class Organizer(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Raised to end every session of the account; a session carries the value it began with.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    role: Mapped[Role] = mapped_column(_enum(Role, "organizer_role"), default=Role.ORGANIZER)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The series an organizer may edit; an administrator may edit every series whatever it holds.
+    series: Mapped[list[Series]] = relationship(
+        secondary=organizer_series, back_populates="organizer_accounts", order_by="Series.name"
+    )
 
     @property
     def is_active(self) -> bool:  # flask-login reads this
@@ -379,3 +406,8 @@ class Organizer(UserMixin, db.Model):
 
     def get_id(self) -> str:  # flask-login stores this in the session cookie
         return f"{self.id}.{self.session_generation}"
+
+    @property
+    def is_admin(self) -> bool:
+        """Whether the account administers the site: every series, accounts, site settings."""
+        return self.role == Role.ADMIN

@@ -54,7 +54,12 @@ def test_cli_refuses_a_short_password_and_a_taken_email(runner, organizer):
 
 
 def test_anonymous_visitor_of_an_organizer_page_is_sent_to_login(client):
-    for url in ("/dashboard", "/invites", "/dashboard/talks/1/edit", "/dashboard/series/x/plan"):
+    for url in (
+        "/dashboard",
+        "/dashboard/accounts",
+        "/dashboard/talks/1/edit",
+        "/dashboard/series/x/plan",
+    ):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login?next="), url
@@ -68,14 +73,14 @@ def test_public_pages_stay_public(client, create_talk):
 
 def test_login_then_back_to_the_page_asked_for(client, organizer):
     client.get("/dashboard")
-    token = csrf_token(client.get("/login?next=/invites").get_data(as_text=True))
+    token = csrf_token(client.get("/login?next=/dashboard/accounts").get_data(as_text=True))
     response = client.post(
-        "/login?next=/invites",
+        "/login?next=/dashboard/accounts",
         data={"email": "ADA@example.org", "password": ORGANIZER_PASSWORD, "csrf_token": token},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/invites"
-    assert client.get("/invites").status_code == 200
+    assert response.headers["Location"] == "/dashboard/accounts"
+    assert client.get("/dashboard/accounts").status_code == 200
 
 
 def test_login_never_redirects_to_another_site(client, organizer):
@@ -146,7 +151,9 @@ def test_login_without_csrf_token_is_refused(client, organizer):
 
 
 def _invite_link(organizer_client) -> str:
-    response = organizer_client.post("/invites", data={"note": "for Grace"})
+    response = organizer_client.post(
+        "/dashboard/accounts/invite", data={"email": "grace@example.org", "role": "admin"}
+    )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     start = html.index("http://localhost/invite/")

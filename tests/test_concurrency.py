@@ -12,6 +12,7 @@ import pytest
 
 from prisec.auth.accounts import create_organizer
 from prisec.extensions import db
+from prisec.models import Role, Series
 from tests.browser.conftest import _flask, serve
 from tests.helpers import make_app, raw_sql
 from tests.liveclient import Organizer, replace
@@ -23,12 +24,14 @@ TALKS = (1, 2)
 
 
 def add_organizers(instance: Path, count: int) -> list[str]:
-    """`count` organizer accounts; their emails."""
+    """`count` organizer accounts, each an organizer of every series; their emails."""
     app = make_app(instance)
     emails = [f"organizer{i}@example.org" for i in range(count)]
     with app.app_context():
+        every_series = list(db.session.scalars(db.select(Series)))
         for i, email in enumerate(emails):
-            create_organizer(email, f"Organizer {i}", PASSWORD)
+            account = create_organizer(email, f"Organizer {i}", PASSWORD, role=Role.ORGANIZER)
+            account.series = every_series
         db.session.commit()
         db.engine.dispose()
     return emails

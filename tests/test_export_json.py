@@ -24,6 +24,7 @@ from prisec.extensions import db as _db
 from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
 from prisec.speakerform.models import SpeakerLink, SpeakerProposal
+from prisec.team.models import AccountEvent
 from tests.helpers import install_migrated, make_app
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -69,6 +70,8 @@ def _fill(app: Flask, runner) -> None:
             note="for the new co-chair",
             created_by=organizer,
             expires_at=datetime(2030, 1, 1, tzinfo=UTC),
+            email="co-chair@example.org",
+            series=[talk.series],
         )
     )
     _db.session.add(
@@ -78,6 +81,10 @@ def _fill(app: Flask, runner) -> None:
             organizer=organizer,
             expires_at=datetime(2030, 1, 1, tzinfo=UTC),
         )
+    )
+    organizer.series = [talk.series]
+    _db.session.add(
+        AccountEvent(kind="invitation sent", description="Chair invited", series=talk.series)
     )
     _db.session.add(SkippedSlot(series_id=talk.series_id, day=date(2030, 12, 25)))
     link = SpeakerLink(talk=talk, token_hash="e" * 64, expires_at=datetime(2030, 1, 1, tzinfo=UTC))

@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from prisec.auth.accounts import create_organizer
 from prisec.auth.models import AccountToken
 from prisec.database import utcnow
-from prisec.models import Organizer
+from prisec.models import Organizer, Role
 from tests.conftest import ORGANIZER_PASSWORD
 from tests.helpers import csrf_token, raw_sql
 from tests.mailbox import Mailbox, mail_config, smtp_server
@@ -249,6 +250,9 @@ def test_cli_reset_password_prints_a_one_time_link(app, runner, organizer, db):
 
 
 def test_cli_list_and_deactivate(app, runner, organizer, organizer_client, db):
+    # Another administrator, so that this one is not the last and may be deactivated.
+    create_organizer("grace@example.org", "Grace", "another long passphrase", role=Role.ADMIN)
+    db.session.commit()
     listing = runner.invoke(args=["organizer", "list"])
     assert "ada@example.org\tAda Organizer\tactive" in listing.output
     result = runner.invoke(args=["organizer", "deactivate", "ada@example.org"])
@@ -256,4 +260,8 @@ def test_cli_list_and_deactivate(app, runner, organizer, organizer_client, db):
     assert organizer_client.get("/dashboard").status_code == 302
     assert _login(app.test_client(), organizer.email, ORGANIZER_PASSWORD).status_code == 401
     assert "deactivated" in runner.invoke(args=["organizer", "list"]).output
-    assert db.session.scalar(select(Organizer.active)) is False
+    assert db.session.scalar(select(Organizer.active).where(Organizer.id == organizer.id)) is False
+    # The last active administrator stays.
+    refused = runner.invoke(args=["organizer", "deactivate", "grace@example.org"])
+    assert refused.exit_code == 1
+    assert "last active administrator" in refused.output

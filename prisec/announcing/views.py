@@ -7,9 +7,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
-from ..extensions import db, login
+from ..extensions import db
 from ..feeds.links import google_event_url
 from ..models import Talk
+from ..team.access import talk_or_404
 from .compose import Announcement, AnnouncementTemplateError, compose
 from .mail import MailError, build_message, mail_settings, send
 from .models import AnnouncementSend
@@ -19,14 +20,6 @@ bp = Blueprint("announcing", __name__, url_prefix="/dashboard")
 
 class SendForm(FlaskForm):
     """Only the CSRF token; `confirm=yes` is posted by the send-again button."""
-
-
-@bp.before_request
-def _organizers_only():
-    # Like the dashboard: anonymous visitors log in first.
-    if not current_user.is_authenticated:
-        return login.unauthorized()
-    return None
 
 
 def talk_links(talk: Talk) -> dict[str, str]:
@@ -80,14 +73,14 @@ def _page(talk: Talk, status: int = 200, *, error: str = "", confirm: bool = Fal
 @bp.get("/talks/<int:talk_id>/announcement")
 def preview(talk_id: int):
     """The announcement of a talk, subject and body ready to copy, and the send button."""
-    talk = db.session.get(Talk, talk_id) or abort(404)
+    talk = talk_or_404(talk_id)
     return _page(talk)
 
 
 @bp.post("/talks/<int:talk_id>/announcement/send")
 def send_announcement(talk_id: int):
     """Mail the announcement to the series' address; a second send must be confirmed."""
-    talk = db.session.get(Talk, talk_id) or abort(404)
+    talk = talk_or_404(talk_id)
     if not SendForm().validate_on_submit():
         abort(400, "The form expired; reload the page and send again.")
     recipient = talk.series.announcement_address

@@ -13,7 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..database import utcnow
 from ..extensions import db
-from ..models import Organizer
+from ..models import Organizer, Role
 from .models import AccountToken, Invite, LoginAttempt
 from .securitylog import log_event
 from .sessions import end_sessions
@@ -109,6 +109,14 @@ def _checked_account(email: str, name: str, password: str) -> tuple[str, str, st
     return email, name.strip(), hash_password(password)
 
 
+def _default_role() -> Role:
+    """The site's first active administrator-to-be; every later account an organizer."""
+    has_admin = db.session.scalar(
+        select(Organizer.id).where(Organizer.role == Role.ADMIN, Organizer.active).limit(1)
+    )
+    return Role.ORGANIZER if has_admin else Role.ADMIN
+
+
 def organizer_by_email(email: str) -> Organizer | None:
     """The account of an address, in any of its look-alike forms; None when there is none."""
     try:
@@ -118,10 +126,15 @@ def organizer_by_email(email: str) -> Organizer | None:
     return db.session.scalar(select(Organizer).where(Organizer.email == email))
 
 
-def create_organizer(email: str, name: str, password: str) -> Organizer:
-    """A new organizer account; AccountError when the email is taken or the password weak."""
+def create_organizer(email: str, name: str, password: str, role: Role | None = None) -> Organizer:
+    """A new account; AccountError when the email is taken or the password weak.
+
+    Without a role, the site's first account is an administrator and later ones organizers.
+    """
     email, name, password_hash = _checked_account(email, name, password)
-    organizer = Organizer(email=email, name=name, password_hash=password_hash)
+    organizer = Organizer(
+        email=email, name=name, password_hash=password_hash, role=role or _default_role()
+    )
     db.session.add(organizer)
     db.session.flush()
     log_event("account.created", organizer=organizer.id, email=email)
@@ -250,8 +263,10 @@ def accept_invite(invite: Invite, email: str, name: str, password: str) -> Organ
     invite_id = invite.id
     # Checked and hashed before the claim, so the write lock is held for milliseconds.
     email, name, password_hash = _checked_account(email, name, password)
+    role, series = invite.role, list(invite.series)
     _claim(Invite, invite_id)
-    organizer = Organizer(email=email, name=name, password_hash=password_hash)
+    organizer = Organizer(email=email, name=name, password_hash=password_hash, role=role)
+    organizer.series = series
     db.session.add(organizer)
     db.session.flush()
     db.session.execute(

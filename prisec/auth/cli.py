@@ -16,7 +16,6 @@ from .accounts import (
     AccountError,
     create_account_token,
     create_organizer,
-    deactivate,
     organizer_by_email,
 )
 
@@ -82,7 +81,13 @@ def list_command() -> None:
 @click.argument("email")
 def deactivate_command(email: str) -> None:
     """Close an account: it can no longer log in, and its sessions end at once."""
+    from ..team.accounts import deactivate as deactivate_account
+
     organizer = _account(email)
-    deactivate(organizer)
+    try:
+        # Through the team's rule, so the last active administrator stays.
+        deactivate_account(None, organizer)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
     db.session.commit()
     click.echo(f"Deactivated {organizer.name} <{organizer.email}>; its sessions have ended.")

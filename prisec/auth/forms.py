@@ -16,12 +16,6 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
-class InviteForm(FlaskForm):
-    """A note saying whom an invitation is for."""
-
-    note = StringField("For whom (a note for yourself)", validators=[Length(max=200)])
-
-
 class AcceptInviteForm(FlaskForm):
     """The invited organizer's name, email and password."""
 

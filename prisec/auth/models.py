@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, Column, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
 from ..extensions import db
-from ..models import Organizer
+from ..models import Organizer, Role, Series, _enum
 
 
 class LoginAttempt(db.Model):
@@ -24,6 +24,14 @@ class LoginAttempt(db.Model):
     attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     # A success marks the address as the account owner's: the per-account limit spares it.
     succeeded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# The series an invitation makes its holder an organizer of.
+invite_series = db.Table(
+    "organizer_invite_series",
+    Column("invite_id", ForeignKey("organizer_invite.id", ondelete="CASCADE"), primary_key=True),
+    Column("series_id", ForeignKey("series.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Invite(db.Model):
@@ -43,6 +51,11 @@ class Invite(db.Model):
 
     created_by: Mapped[Organizer | None] = relationship(foreign_keys=[created_by_id])
     used_by: Mapped[Organizer | None] = relationship(foreign_keys=[used_by_id])
+    # Whom it was sent to and what accepting it makes them (prisec.team.accounts sets these).
+    email: Mapped[str] = mapped_column(String(320), default="")
+    role: Mapped[Role] = mapped_column(_enum(Role, "invite_role"), default=Role.ORGANIZER)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    series: Mapped[list[Series]] = relationship(secondary=invite_series, order_by="Series.name")
 
 
 class AccountToken(db.Model):

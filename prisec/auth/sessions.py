@@ -17,7 +17,9 @@ LOGIN_AT = "_login_at"
 
 def begin_session(organizer: Organizer) -> None:
     """Log `organizer` in: a permanent cookie re-signed on each request (the idle lifetime)."""
-    login_user(organizer)
+    # `current_user` itself may be passed: log in the account behind it, not the proxy.
+    unwrap = getattr(organizer, "_get_current_object", None)
+    login_user(unwrap() if unwrap else organizer)
     session.permanent = True
     session[LOGIN_AT] = int(time.time())
 
@@ -55,5 +57,8 @@ def load_organizer(session_id: str) -> Organizer | None:
         return None
     organizer = db.session.get(Organizer, int(number))
     if organizer is None or organizer.session_generation != int(generation):
+        return None
+    # A deactivated account's sessions end at once: its next request is anonymous.
+    if not organizer.active:
         return None
     return organizer

@@ -1,4 +1,4 @@
-"""Login, logout and invitation pages."""
+"""Login, logout and the page that accepts an invitation."""
 
 from __future__ import annotations
 
@@ -14,20 +14,19 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db
+from ..team import accounts as team_accounts
 from .accounts import (
-    INVITE_LIFETIME,
     LOGIN_LIMIT,
     LOGIN_WINDOW,
+    MIN_PASSWORD_LENGTH,
     AccountError,
     TokenUsed,
     accept_invite,
     authenticate,
-    create_invite,
-    pending_invites,
     too_many_failures,
     usable_invite,
 )
-from .forms import AcceptInviteForm, EmptyForm, InviteForm, LoginForm
+from .forms import AcceptInviteForm, EmptyForm, LoginForm
 from .redirects import safe_next
 from .securitylog import log_event
 from .sessions import begin_session, end_sessions
@@ -82,33 +81,13 @@ def logout():
     return redirect(url_for("schedule.index"))
 
 
-@bp.route("/invites", methods=["GET", "POST"])
-@login_required
-def invites():
-    """Create an invitation link and list the pending ones."""
-    form = InviteForm()
-    link = None
-    if form.validate_on_submit():
-        invite, token = create_invite(current_user, form.note.data or "")
-        db.session.commit()
-        link = url_for("auth.accept", token=token, _external=True)
-        form = InviteForm(formdata=None)
-    return render_template(
-        "auth/invites.html",
-        form=form,
-        link=link,
-        invites=pending_invites(),
-        lifetime_days=INVITE_LIFETIME.days,
-    )
-
-
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 def accept(token: str):
     """Create an account from an invitation link, once."""
     invite = usable_invite(token)
     if invite is None:
         abort(410, "This invitation link has expired or has already been used.")
-    form = AcceptInviteForm()
+    form = AcceptInviteForm(email=invite.email or None)
     status = 200
     if form.validate_on_submit():
         try:
@@ -120,6 +99,7 @@ def accept(token: str):
         except TokenUsed:
             abort(410, "This invitation link has expired or has already been used.")
         else:
+            team_accounts.accepted(organizer)
             db.session.commit()
             logout_user()
             begin_session(organizer)
@@ -127,4 +107,12 @@ def accept(token: str):
             return redirect(url_for("dashboard.index"))
     elif request.method == "POST":
         status = 422
-    return render_template("auth/accept.html", form=form), status
+    return render_template(
+        "auth/accept.html",
+        form=form,
+        invite=invite,
+        site=team_accounts.site_name(),
+        password_rule=(
+            f"At least {MIN_PASSWORD_LENGTH} characters, and not a common or easily guessed one."
+        ),
+    ), status

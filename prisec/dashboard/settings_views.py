@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Series, SeriesOrganizer, slugify
+from ..team.access import admin_only
 from .forms import SeriesForm, series_from_form
 from .views import bp, done, series_or_404
 
@@ -26,6 +27,7 @@ def unique_slug(name: str) -> str:
 
 
 @bp.route("/series/new", methods=["GET", "POST"])
+@admin_only
 def new_series():
     """Create a series from the settings form."""
     form = SeriesForm()

@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,11 +22,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import editing
 from ..database import utcnow
-from ..extensions import db, htmx, login
+from ..extensions import db, htmx
 from ..markdown import render_markdown
-from ..models import Listing, Organizer, Series, Speaker, Talk
+from ..models import Listing, Series, Speaker, Talk
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
+from ..team.access import current_account, organized_series, series_or_404, talk_or_404
 from .forms import MAX_SPEAKERS, EmptyForm, TalkForm
 from .planning import free_slots
 from .talkform import (
@@ -46,27 +46,9 @@ bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 ATTENTION_WINDOW = timedelta(days=14)
 
 
-@bp.before_request
-def _organizers_only():
-    # Every page of this room is for organizers; anonymous visitors log in first.
-    if not current_user.is_authenticated:
-        return login.unauthorized()
-    return None
-
-
-def me() -> Organizer:
-    """The organizer making the request."""
-    return current_user._get_current_object()
-
-
-def series_or_404(slug: str) -> Series:
-    """The series of that slug, or 404."""
-    return db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
-
-
-def talk_or_404(talk_id: int) -> Talk:
-    """The talk of that id, or 404."""
-    return db.session.get(Talk, talk_id) or abort(404)
+# Who may open what is decided in one place for the whole organizer area (prisec.team.access);
+# these load a series or talk of the current account, or 404.
+me = current_account
 
 
 def done(talk_or_series: Talk | Series, message: str, target: str | None = None) -> Response:
@@ -103,7 +85,10 @@ def needs_attention(talks: list[Talk], now) -> list[tuple[Talk, list[str]]]:
 @bp.get("")
 def index():
     """The dashboard of the default series."""
+    mine = organized_series(me())
     series = default_series()
+    if series not in mine:
+        series = mine[0] if mine else None
     if series is None:
         return render_template("dashboard/no_series.html")
     return _dashboard(series)
@@ -128,7 +113,7 @@ def _dashboard(series: Series):
         .where(Talk.series_id == series.id, Talk.deleted_at.is_not(None))
         .order_by(Talk.deleted_at.desc())
     ).all()
-    all_series = db.session.scalars(select(Series).order_by(Series.name)).all()
+    all_series = organized_series(me())
     return render_template(
         "dashboard/index.html",
         series=series,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 from markupsafe import Markup
 
 from ..dashboard.forms import EmptyForm
@@ -11,6 +11,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..markdown import render_markdown
 from ..models import Talk
+from ..team.access import talk_or_404
 from . import operations
 from .forms import NewLinkForm, ProposalForm
 from .models import SpeakerLink, SpeakerProposal
@@ -88,13 +89,13 @@ def speaker_preview(token: str):
 
 
 # ---------------------------------------------------------------- the organizers' side
+# Under /dashboard: prisec.team.access lets only organizers of the talk's series in.
 
 
 @bp.route("/dashboard/talks/<int:talk_id>/speaker-links", methods=["GET", "POST"])
-@login_required
 def links(talk_id: int):
     """The talk's speaker links and proposals; POST creates a link and shows it once."""
-    talk = db.session.get(Talk, talk_id) or abort(404)
+    talk = talk_or_404(talk_id)
     form = NewLinkForm()
     new_url = ""
     status = 200
@@ -122,7 +123,6 @@ def links(talk_id: int):
 
 
 @bp.post("/dashboard/speaker-links/<int:link_id>/revoke")
-@login_required
 def revoke(link_id: int):
     """Close a speaker link; the speaker then sees that it was withdrawn."""
     link = db.session.get(SpeakerLink, link_id) or abort(404)
@@ -135,7 +135,6 @@ def revoke(link_id: int):
 
 
 @bp.route("/dashboard/proposals/<int:proposal_id>", methods=["GET", "POST"])
-@login_required
 def review(proposal_id: int):
     """The proposal beside the current values, field by field; accept all, some or none."""
     proposal = db.session.get(SpeakerProposal, proposal_id) or abort(404)

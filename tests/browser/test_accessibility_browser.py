@@ -78,7 +78,7 @@ ORGANIZER_PAGES = {
     "settings": "/dashboard/series/prisec-ml/settings",
     "series-new": "/dashboard/series/new",
     "plan": "/dashboard/series/prisec-ml/plan",
-    "invites": "/invites",
+    "accounts": "/dashboard/accounts",
 }
 
 

@@ -191,7 +191,7 @@ def test_dashboard_pages_keep_their_policy_and_run_no_stored_script(browser: Bro
     log_in(page, base)
     pages = ["/dashboard", "/dashboard/series/hostile", "/dashboard/series/hostile/settings",
              "/dashboard/series/hostile/plan", "/dashboard/series/hostile/talks/new",
-             "/invites"]  # fmt: skip
+             "/dashboard/accounts"]  # fmt: skip
     for talk_id in ids[:12]:
         pages += [f"/dashboard/talks/{talk_id}/edit", f"/dashboard/talks/{talk_id}/history"]
         pages += [f"/dashboard/talks/{talk_id}/reschedule"]

@@ -27,7 +27,8 @@ START_PAGES = ["/", "/talks", "/papers", "/dashboard", "/dashboard/series/prisec
                "/dashboard/series/prisec-ml/talks/new", "/dashboard/talks/1/edit",
                "/dashboard/talks/2/reschedule", "/dashboard/talks/1/history",
                "/dashboard/series/prisec-ml/settings", "/dashboard/series/new",
-               "/dashboard/series/prisec-ml/plan", "/invites"]  # fmt: skip
+               "/dashboard/series/prisec-ml/plan", "/dashboard/accounts",
+               "/dashboard/accounts/1"]  # fmt: skip
 
 
 def _encode(value: str | bytes) -> bytes:
