@@ -25,7 +25,7 @@ from .. import editing
 from ..database import utcnow
 from ..extensions import db, htmx, login
 from ..markdown import render_markdown
-from ..models import Listing, Organizer, Series, Speaker, Talk
+from ..models import Listing, Organizer, Series, Speaker, Talk, visible_series
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
 from .forms import MAX_SPEAKERS, EmptyForm, TalkForm
@@ -60,13 +60,16 @@ def me() -> Organizer:
 
 
 def series_or_404(slug: str) -> Series:
-    """The series of that slug, or 404."""
-    return db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
+    """The series of that slug, or 404 (also when it is in the trash)."""
+    return db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
 
 
 def talk_or_404(talk_id: int) -> Talk:
-    """The talk of that id, or 404."""
-    return db.session.get(Talk, talk_id) or abort(404)
+    """The talk of that id, or 404 (also when its series is in the trash)."""
+    talk = db.session.get(Talk, talk_id)
+    if talk is None or talk.series.deleted_at is not None:
+        abort(404)
+    return talk
 
 
 def done(talk_or_series: Talk | Series, message: str, target: str | None = None) -> Response:
@@ -128,7 +131,7 @@ def _dashboard(series: Series):
         .where(Talk.series_id == series.id, Talk.deleted_at.is_not(None))
         .order_by(Talk.deleted_at.desc())
     ).all()
-    all_series = db.session.scalars(select(Series).order_by(Series.name)).all()
+    all_series = db.session.scalars(visible_series().order_by(Series.name)).all()
     return render_template(
         "dashboard/index.html",
         series=series,
