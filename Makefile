@@ -23,7 +23,7 @@ run: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 	PRISEC_DEMO=$(DEMO) $(FLASK) seed-demo --if-empty
 	@echo "prisec is serving on http://$(HOST):$(PORT)/"
-	PRISEC_DEMO=$(DEMO) $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 app:app
+	PRISEC_DEMO=$(DEMO) PRISEC_SETUP_BASE_URL=http://$(HOST):$(PORT) $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 app:app
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
