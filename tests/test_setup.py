@@ -189,6 +189,7 @@ def test_two_submissions_of_the_token_at_once_create_one_administrator(app, db):
     for thread in threads:
         thread.join()
     assert sorted(statuses) == [303, 404]
+    assert not token_path(app.instance_path).exists()  # and no new token left behind
     db.session.expire_all()
     assert _accounts(db) == 1
     assert db.session.scalar(select(func.count()).select_from(Series)) == 1
@@ -295,3 +296,29 @@ def test_every_page_of_the_demo_says_it_is_a_demo_and_how_to_remove_it(app, clie
 def test_a_real_series_shows_no_demo_banner(client, create_talk):
     create_talk(title="A real talk")
     assert "This is a demo." not in client.get("/").get_data(as_text=True)
+
+
+def test_the_migration_marks_a_demo_seeded_before_it(app, db, organizer):
+    from flask_migrate import downgrade, upgrade
+
+    from prisec.editing import update_talk
+    from prisec.extensions import init_migrations
+
+    demo.seed_demo()
+    organizer_id = organizer.id
+    db.session.remove()
+    init_migrations(app)
+
+    def migrated_again() -> bool:
+        downgrade(revision="0010")
+        upgrade(revision="heads")
+        db.session.remove()
+        return db.session.scalar(select(Series.is_demo).where(Series.slug == "prisec-ml"))
+
+    assert migrated_again() is True
+    # Once an organizer edited its talks, the PriSec-ML series is the group's own.
+    talk = db.session.scalar(select(Series).where(Series.slug == "prisec-ml")).talks[0]
+    update_talk(talk, organizer=db.session.get(Organizer, organizer_id), title="Edited")
+    db.session.commit()
+    db.session.remove()
+    assert migrated_again() is False

@@ -18,7 +18,7 @@ from .views import bp, console_message
 
 def announce(app: Flask) -> None:
     """On a server's start: when no account exists, print the setup link with its token."""
-    with app.app_context():
+    with app.app_context(), setup_lock(app.instance_path):
         try:
             needed = site_needs_setup()
         except SQLAlchemyError:
@@ -29,8 +29,7 @@ def announce(app: Flask) -> None:
             db.session.remove()
         if not needed:
             return
-        with setup_lock(app.instance_path):
-            token, _ = issue_token(app.instance_path)
+        token, _ = issue_token(app.instance_path)
         message = console_message(token, app.instance_path)
     print(message, file=sys.stderr, flush=True)
 

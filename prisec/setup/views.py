@@ -40,6 +40,11 @@ def _token_or_issue() -> None:
     # issues the token and prints it on this worker's console.
     instance = current_app.instance_path
     with setup_lock(instance):
+        # Asked again under the lock: a setup that finished while this request waited
+        # for it must not leave a new token behind.
+        db.session.rollback()
+        if not site_needs_setup():
+            abort(404)
         token, created = issue_token(instance)
     if created:
         print(console_message(token, instance), file=sys.stderr, flush=True)
@@ -69,6 +74,7 @@ def setup():
         return render_template("setup/setup.html", form=form, zones=_zones()), 422
     # Checked, used and spent under one lock: two submissions of the token create one site.
     with setup_lock(instance):
+        db.session.rollback()  # read what another worker committed before the lock was ours
         if not token_matches(instance, given):
             abort(404 if not site_needs_setup() else 403)
         try:

@@ -19,13 +19,14 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('series', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('is_demo', sa.Boolean(), nullable=False, server_default=sa.false())
-        )
-        batch_op.add_column(
-            sa.Column('deleted_at', prisec.database.UTCDateTime(timezone=True), nullable=True)
-        )
+    # Plain ADD COLUMN on every engine: a batch copy of the table on SQLite would drop the
+    # old one, which talks reference, and SQLite refuses that while foreign keys are on.
+    op.add_column(
+        'series', sa.Column('is_demo', sa.Boolean(), nullable=False, server_default=sa.false())
+    )
+    op.add_column(
+        'series', sa.Column('deleted_at', prisec.database.UTCDateTime(timezone=True), nullable=True)
+    )
 
     # A demo seeded before this revision: the PriSec-ML series that no organizer ever edited
     # (every revision of its talks is the seed's, without an author).
@@ -50,6 +51,10 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('series', schema=None) as batch_op:
-        batch_op.drop_column('deleted_at')
-        batch_op.drop_column('is_demo')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite's own DROP COLUMN (3.35+), for the same reason as above.
+        op.execute('ALTER TABLE series DROP COLUMN deleted_at')
+        op.execute('ALTER TABLE series DROP COLUMN is_demo')
+        return
+    op.drop_column('series', 'deleted_at')
+    op.drop_column('series', 'is_demo')
