@@ -47,4 +47,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_command)
     banner.init_app(app)
     if not app.config.get("TESTING") and _starting_a_server():
+        context = click.get_current_context(silent=True)
+        if context is not None and not app.config.get("SETUP_BASE_URL"):
+            # `flask run --port 8000`: the link names the address it serves on.
+            host, port = context.params.get("host", "127.0.0.1"), context.params.get("port", 5000)
+            app.config["SETUP_BASE_URL"] = f"http://{host}:{port}"
         announce(app)
