@@ -2,6 +2,8 @@
 PYTHON ?= python3
 PORT ?= 5000
 HOST ?= 127.0.0.1
+# `make run DEMO=0` (or PRISEC_DEMO=0 in the environment) starts a real site empty, without the demo.
+DEMO ?= $(or $(PRISEC_DEMO),1)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
@@ -19,9 +21,9 @@ $(VENV)/.installed: pyproject.toml
 
 run: $(VENV)/.installed
 	$(FLASK) db upgrade heads
-	$(FLASK) seed-demo --if-empty
+	PRISEC_DEMO=$(DEMO) $(FLASK) seed-demo --if-empty
 	@echo "prisec is serving on http://$(HOST):$(PORT)/"
-	$(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 app:app
+	PRISEC_DEMO=$(DEMO) PRISEC_SETUP_BASE_URL=http://$(HOST):$(PORT) $(BIN)/waitress-serve --listen=$(HOST):$(PORT) --threads=8 app:app
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check .

@@ -91,6 +91,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         schedule,
         security,
         seo,
+        setup,
         speakerform,
         team,
         uploads,
@@ -101,7 +102,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     pagecache.init_app(app)
     for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
-    for area in (auth, team, dashboard, announcing, speakerform, announcements, seo):
+    for area in (auth, team, dashboard, announcing, speakerform, announcements, seo, setup):
         area.init_app(app)
     for area in (cli, importers_cli):
         area.init_app(app)

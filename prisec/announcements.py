@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from . import wallclock
 from .extensions import db
 from .markdown import render_markdown
-from .models import Series, Talk, TalkRevision, TalkStatus
+from .models import Series, Talk, TalkRevision, TalkStatus, in_visible_series, visible_series
 from .textcleaning import clean_text
 
 bp = Blueprint("announcements", __name__)
@@ -82,7 +82,7 @@ def recent_announcements(
     # Talks touched most recently first; each talk's history is short, so read it whole.
     query = (
         select(Talk)
-        .where(Talk.published.is_(True), Talk.deleted_at.is_(None))
+        .where(Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series())
         .options(selectinload(Talk.revisions), selectinload(Talk.speaker_links))
         .order_by(Talk.updated_at.desc())
         .limit(limit)
@@ -176,7 +176,7 @@ def feed() -> Response:
     slug = request.args.get("series", "")
     series = None
     if slug:
-        series = db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
+        series = db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
     body = announcements_feed(
         recent_announcements(series),
         title=f"{series.name}: announcements" if series else "Talk announcements",

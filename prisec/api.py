@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException
 from .database import utcnow
 from .extensions import csrf, db
 from .markdown import render_markdown, safe_url
-from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .models import Series, Talk, past_clause, public_talks, upcoming_clause, visible_series
 from .seo import local_iso
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -118,7 +118,7 @@ def talks():
     listing = request.args.get("listing", "")
     series_slug = request.args.get("series")
     if series_slug:
-        series = db.session.scalar(select(Series).where(Series.slug == series_slug))
+        series = db.session.scalar(visible_series().where(Series.slug == series_slug))
         if series is None:
             abort(404, f"no series {series_slug!r}")
         query = query.where(Talk.series_id == series.id)

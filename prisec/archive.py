@@ -11,7 +11,7 @@ from sqlalchemy import extract, select
 from .database import utcnow
 from .dataversion import current_version
 from .extensions import db
-from .models import Series, Speaker, Talk, TalkSpeaker
+from .models import Series, Speaker, Talk, TalkSpeaker, in_visible_series, visible_series
 from .rendering import render, wants_fragment
 from .search import SearchFilters, refresh_search_index, search_talks
 
@@ -24,7 +24,9 @@ def _int_arg(name: str, low: int, high: int) -> int | None:
 
 
 def _public_talk_ids():
-    return select(Talk.id).where(Talk.published.is_(True), Talk.deleted_at.is_(None))
+    return select(Talk.id).where(
+        Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series()
+    )
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,9 @@ def talks():
     text = request.args.get("q", "")[:200]
     series_slug = request.args.get("series", "")
     series = (
-        db.session.scalar(select(Series).where(Series.slug == series_slug)) if series_slug else None
+        db.session.scalar(visible_series().where(Series.slug == series_slug))
+        if series_slug
+        else None
     )
     filters = SearchFilters(
         series_id=series.id if series else None,

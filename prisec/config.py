@@ -49,6 +49,8 @@ class Config:
     FEED_REFRESH_MINUTES = 60
     # How long browsers and proxies may reuse a feed before asking again (Cache-Control max-age).
     FEED_CACHE_SECONDS = 300
+    # Whether `make run` seeds the demo series on a fresh database (PRISEC_DEMO=0: start empty).
+    DEMO = True
 
 
 class TestConfig(Config):

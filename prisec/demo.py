@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from . import wallclock
 from .database import utcnow
 from .editing import create_talk, reschedule_talk
 from .extensions import db
-from .models import Listing, Series, SeriesOrganizer, Speaker
+from .models import Listing, Organizer, Series, SeriesOrganizer, Speaker
 
 ZONE = "Europe/London"
 
@@ -150,7 +151,7 @@ def seed_demo(*, as_published: bool = False, now: datetime | None = None) -> Ser
     if db.session.scalar(select(Series).where(Series.slug == SERIES["slug"])) is not None:
         return None
     now = now or utcnow()
-    series = Series(**SERIES)
+    series = Series(**SERIES, is_demo=True)
     series.organizers = [
         SeriesOrganizer(position=i, honorific=h, name=n, affiliation=a, homepage=u)
         for i, (h, n, a, u) in enumerate(ORGANIZERS)
@@ -190,5 +191,20 @@ def seed_demo(*, as_published: bool = False, now: datetime | None = None) -> Ser
 
 
 def database_is_empty() -> bool:
-    """Whether no series exists yet: the moment `make run` seeds the demo."""
-    return not db.session.scalar(select(func.count()).select_from(Series))
+    """Whether the site is fresh, with no series and no account: the moment `make run` seeds.
+
+    Accounts count too: once someone set the site up, an emptied (purged) site is theirs and
+    a restart does not bring the demo back.
+    """
+    return not (
+        db.session.scalar(select(func.count()).select_from(Series))
+        or db.session.scalar(select(func.count()).select_from(Organizer))
+    )
+
+
+def demo_wanted(config: Mapping[str, Any]) -> bool:
+    """Whether `make run` seeds the demo: PRISEC_DEMO unset or true; 0, false, no or off: not."""
+    value = config.get("DEMO", True)
+    if isinstance(value, str):
+        return value.strip().lower() not in ("0", "false", "no", "off", "")
+    return bool(value)

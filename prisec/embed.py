@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, request
-from sqlalchemy import select
 
 from .database import utcnow
 from .extensions import db
-from .models import Series, Talk, public_talks, upcoming_clause
+from .models import Series, Talk, public_talks, upcoming_clause, visible_series
 from .rendering import render
 from .security import allow_framing
 
@@ -20,7 +19,7 @@ def upcoming() -> Response:
     slug = request.args.get("series", "")
     series = None
     if slug:
-        series = db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
+        series = db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
     limit_arg = request.args.get("limit", "5")
     limit = min(int(limit_arg), 20) if limit_arg.isdigit() and int(limit_arg) > 0 else 5
     now = utcnow()

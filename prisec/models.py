@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     and_,
     event,
+    false,
     or_,
     select,
 )
@@ -107,6 +108,11 @@ class Series(db.Model):
     announcement_address: Mapped[str] = mapped_column(String(320), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The demo series `make run` seeds: every page says so while it is shown.
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set when an administrator moves the series to the trash: hidden everywhere public and
+    # on the dashboard, restorable until `flask purge` removes it after TRASH_DAYS.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organizers: Mapped[list[SeriesOrganizer]] = relationship(
         back_populates="series",
@@ -287,6 +293,11 @@ class Talk(db.Model):
         return self.status == TalkStatus.CANCELLED
 
     @property
+    def in_trash(self) -> bool:
+        """Whether the talk is in the trash, alone or with its whole series."""
+        return self.deleted_at is not None or self.series.deleted_at is not None
+
+    @property
     def previous_starts(self) -> list[datetime]:
         """Every earlier start, oldest first, as shown struck through."""
         return [r.previous_start for r in self.reschedules]
@@ -331,11 +342,21 @@ def past_clause(now: datetime) -> ColumnElement[bool]:
     )
 
 
+def visible_series():
+    """A select() of the series not in the trash: what every public page, feed and menu lists."""
+    return select(Series).where(Series.deleted_at.is_(None))
+
+
+def in_visible_series() -> ColumnElement[bool]:
+    """The condition that a talk's series is not in the trash (its talks go with it)."""
+    return Talk.series_id.in_(select(Series.id).where(Series.deleted_at.is_(None)))
+
+
 def public_talks(series: Series | None = None):
     """A select() of talks the public may see: published, not deleted, speakers loaded."""
     query = (
         select(Talk)
-        .where(Talk.published.is_(True), Talk.deleted_at.is_(None))
+        .where(Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series())
         .options(selectinload(Talk.speaker_links), selectinload(Talk.reschedules))
     )
     if series is not None:
@@ -411,3 +432,8 @@ class Organizer(UserMixin, db.Model):
     def is_admin(self) -> bool:
         """Whether the account administers the site: every series, accounts, site settings."""
         return self.role == Role.ADMIN
+
+
+def site_needs_setup() -> bool:
+    """Whether no login account exists yet: the site waits for its first administrator."""
+    return db.session.scalar(select(Organizer.id).limit(1)) is None

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, request, url_for
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import utcnow
 from .extensions import db
-from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .models import (
+    Series,
+    Talk,
+    past_clause,
+    public_talks,
+    site_needs_setup,
+    upcoming_clause,
+    visible_series,
+)
 from .papers import papers_of
 from .recordings import is_pdf, media_sources, video_embed
 from .rendering import render
@@ -21,10 +29,8 @@ bp = Blueprint("schedule", __name__)
 def default_series() -> Series | None:
     """The series shown at /: the configured one, else the oldest."""
     slug = current_app.config.get("DEFAULT_SERIES")
-    query = select(Series).order_by(Series.id).limit(1)
-    if slug:
-        query = select(Series).where(Series.slug == slug)
-    return db.session.scalar(query)
+    chosen = db.session.scalar(visible_series().where(Series.slug == slug)) if slug else None
+    return chosen or db.session.scalar(visible_series().order_by(Series.id).limit(1))
 
 
 def _page_number() -> int:
@@ -69,6 +75,9 @@ def index():
     """The schedule of the default series."""
     series = default_series()
     if series is None:
+        if site_needs_setup():
+            # A new, empty site: its first visitor is the one setting it up.
+            return redirect(url_for("setup.setup"))
         return render("schedule/empty.html", "schedule/empty.html")
     return _schedule(series, "schedule.index")
 
@@ -76,7 +85,7 @@ def index():
 @bp.get("/series/<slug>")
 def series_page(slug: str):
     """The schedule of one series."""
-    series = db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
+    series = db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
     return _schedule(series, "schedule.series_page", slug=slug)
 
 

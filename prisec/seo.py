@@ -6,12 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, url_for
-from sqlalchemy import select
 
 from . import wallclock
 from .extensions import db
 from .markdown import safe_url
-from .models import Series, Speaker, Talk, public_talks
+from .models import Series, Speaker, Talk, public_talks, visible_series
 
 bp = Blueprint("seo", __name__)
 
@@ -110,7 +109,7 @@ def talk_images(talk: Talk) -> list[str]:
 @bp.get("/sitemap.xml")
 def sitemap() -> Response:
     """Every public page a search engine should know: schedules, the archive, talks."""
-    series = db.session.scalars(select(Series).order_by(Series.id)).all()
+    series = db.session.scalars(visible_series().order_by(Series.id)).all()
     talks = db.session.scalars(public_talks().order_by(Talk.start.desc(), Talk.id.desc())).all()
     body = render_template("seo/sitemap.xml", series=series, talks=talks)
     return Response(body, mimetype="application/xml")

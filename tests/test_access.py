@@ -59,6 +59,7 @@ ACCESS: dict[str, str] = {
     "auth.login": ANONYMOUS,
     "auth.logout": OWN_ACCOUNT,
     "auth.accept": ANONYMOUS,
+    "setup.setup": ANONYMOUS,
     "auth.forgot": ANONYMOUS,
     "auth.reset": ANONYMOUS,
     "auth.confirm_email": ANONYMOUS,
@@ -105,6 +106,9 @@ ACCESS: dict[str, str] = {
     "team.withdraw_invite": ADMIN,
     "team.deactivate": ADMIN,
     "team.reactivate": ADMIN,
+    "dashboard.delete_series": ADMIN,
+    "dashboard.trash": ADMIN,
+    "dashboard.restore_series": ADMIN,
 }
 
 PASSWORD = "a password for the access table"
@@ -195,6 +199,7 @@ def world(app, create_series, create_talk) -> World:
     db.session.commit()
     values = {
         "slug": series_b.slug,
+        "series_id": series_b.id,
         "talk_id": talk_b.id,
         "revision_id": talk_b.revisions[0].id,
         "link_id": link.id,

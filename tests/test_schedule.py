@@ -190,10 +190,16 @@ def test_unknown_pages_get_a_friendly_404(client):
     assert client.get("/series/nope").status_code == 404
 
 
-def test_empty_site_explains_itself(client):
+def test_empty_site_explains_itself(client, organizer):
     response = client.get("/")
     assert response.status_code == 200
     assert "flask seed-demo" in response.get_data(as_text=True)
+
+
+def test_empty_site_without_any_account_sends_its_first_visitor_to_setup(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/setup"
 
 
 def test_stored_markup_is_shown_as_text(client, create_talk, create_speaker):

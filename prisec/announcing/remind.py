@@ -13,7 +13,7 @@ from sqlalchemy import select
 from .. import wallclock
 from ..database import utcnow
 from ..extensions import db
-from ..models import Organizer, Talk, TalkStatus
+from ..models import Organizer, Talk, TalkStatus, in_visible_series
 from ..speakerform.models import SpeakerLink
 from .mail import MailError, build_message, mail_settings, send
 from .models import AnnouncementSend
@@ -41,6 +41,7 @@ def _upcoming_talks(now: datetime) -> list[Talk]:
                 Talk.start >= now,
                 Talk.published.is_(True),
                 Talk.deleted_at.is_(None),
+                in_visible_series(),
                 Talk.status != TalkStatus.CANCELLED,
             )
             .order_by(Talk.start, Talk.id)

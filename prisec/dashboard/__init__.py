@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (tables, and routes on bp)
     models,
     planning_views,
     settings_views,
+    trash_views,
 )
 from .views import bp
 

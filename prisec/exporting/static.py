@@ -17,12 +17,11 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from flask import Flask, url_for
-from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
 from ..extensions import db
-from ..models import Series, public_talks
+from ..models import Series, public_talks, visible_series
 
 HOST = "localhost"
 # Endpoints that belong to the running server, not to a public page a static host can serve.
@@ -126,7 +125,7 @@ class StaticSite:
             for rule in self.app.url_map.iter_rules():
                 if "GET" in (rule.methods or ()) and not rule.arguments:
                     urls.append(url_for(rule.endpoint))
-            for series in db.session.scalars(select(Series).order_by(Series.id)):
+            for series in db.session.scalars(visible_series().order_by(Series.id)):
                 urls.append(url_for("schedule.series_page", slug=series.slug))
             for talk in db.session.scalars(public_talks()):
                 urls.append(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug))

@@ -6,13 +6,13 @@ from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
-from sqlalchemy import or_, select
+from sqlalchemy import or_
 
 from ..database import utcnow
 from ..dataversion import current_version
 from ..extensions import db
 from ..markdown import markdown_to_text
-from ..models import Listing, Series, Talk, public_talks
+from ..models import Listing, Series, Talk, public_talks, visible_series
 from .cache import BuiltFeed, FeedCache
 from .ical import FeedInfo, join_names, talks_to_ical
 from .rows import FeedTalk, feed_talks
@@ -72,7 +72,7 @@ def all_series():
     cutoff = _past_cutoff()
 
     def build() -> bytes:
-        series = list(db.session.scalars(select(Series).order_by(Series.id)))
+        series = list(db.session.scalars(visible_series().order_by(Series.id)))
         names = [s.name for s in series]
         timezone = series[0].timezone if series else "UTC"
         name = names[0] if len(names) == 1 else "Seminars"
@@ -93,7 +93,7 @@ def series_feed(slug: str):
     cutoff = _past_cutoff()
 
     def build() -> bytes | None:
-        series = db.session.scalar(select(Series).where(Series.slug == slug))
+        series = db.session.scalar(visible_series().where(Series.slug == slug))
         if series is None:
             return None
         description = markdown_to_text(series.description) or series.name
@@ -128,5 +128,5 @@ def talk_file(talk_id: int):
 @bp.get("/calendar/help")
 def help_page():
     """How to subscribe in Google, Apple, Outlook and Thunderbird."""
-    series = db.session.scalars(select(Series).order_by(Series.id)).all()
+    series = db.session.scalars(visible_series().order_by(Series.id)).all()
     return render_template("feeds/help.html", all_series=series)

@@ -30,7 +30,7 @@ def _usable_link(token: str) -> SpeakerLink:
     if not link.usable(utcnow()):
         abort(410, "This link has expired. Ask the organizers for a new one.")
     # Checked on every use rather than by revoking: restoring the talk opens the link again.
-    if link.talk.deleted_at is not None or link.talk.cancelled:
+    if link.talk.in_trash or link.talk.cancelled:
         abort(
             410,
             "This talk was withdrawn by the organizers, so its form is closed for now. "

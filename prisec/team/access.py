@@ -54,7 +54,8 @@ def may_organize(account: Organizer, series: Series) -> bool:
 
 def organized_series(account: Organizer) -> list[Series]:
     """The series the account may work on, by name: every series for an administrator."""
-    query = select(Series).order_by(Series.name)
+    # A series in the trash is listed on the trash page only.
+    query = select(Series).where(Series.deleted_at.is_(None)).order_by(Series.name)
     if not account.is_admin:
         query = query.join(organizer_series, organizer_series.c.series_id == Series.id).where(
             organizer_series.c.organizer_id == account.id
@@ -63,9 +64,11 @@ def organized_series(account: Organizer) -> list[Series]:
 
 
 def series_or_404(slug: str) -> Series:
-    """The series of that slug when the current account organizes it, or 404."""
+    """The series of that slug when the current account organizes it, or 404 (also in the trash)."""
     series = db.session.scalar(select(Series).where(Series.slug == slug))
-    if series is None or not may_organize(current_account(), series):
+    if series is None or series.deleted_at is not None:
+        abort(404)
+    if not may_organize(current_account(), series):
         abort(404)
     return series
 
@@ -73,7 +76,9 @@ def series_or_404(slug: str) -> Series:
 def talk_or_404(talk_id: int) -> Talk:
     """The talk of that id when the current account organizes its series, or 404."""
     talk = db.session.get(Talk, talk_id)
-    if talk is None or not may_organize(current_account(), talk.series):
+    if talk is None or talk.series.deleted_at is not None:
+        abort(404)
+    if not may_organize(current_account(), talk.series):
         abort(404)
     return talk
 

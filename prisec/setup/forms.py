@@ -1,0 +1,64 @@
+"""The setup form: the first administrator's account and the first series."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+
+from ..auth.accounts import MIN_PASSWORD_LENGTH
+from ..dashboard.forms import WEEKDAYS, iana_zone
+
+
+class SetupForm(FlaskForm):
+    """Who administers the site, and the series it starts with."""
+
+    token = HiddenField()
+    name = StringField("Your name", validators=[DataRequired("Enter your name."), Length(max=200)])
+    email = EmailField(
+        "Your email", validators=[DataRequired("Enter your email."), Length(max=320)]
+    )
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+    series_name = StringField(
+        "Name of the series",
+        validators=[DataRequired("Enter the series' name."), Length(max=200)],
+    )
+    timezone = StringField(
+        "Time zone",
+        default="Europe/London",
+        validators=[DataRequired("Enter a time zone."), iana_zone],
+    )
+    weekday = SelectField(
+        "Usual day",
+        choices=[
+            SelectChoice("", "No regular day"),
+            *[SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
+        ],
+    )
+    start_time = TimeField(
+        "Usual start time", validators=[InputRequired("Enter the usual start time.")]
+    )
+
+    def weekday_number(self) -> int | None:
+        """The chosen weekday, 0 for Monday; None for no regular day."""
+        return int(self.weekday.data) if self.weekday.data else None
