@@ -112,8 +112,9 @@ def test_a_control_character_in_a_typed_title_or_series_name_leaves_the_feed_up(
 
 
 def test_every_character_xml_cannot_hold_is_cleaned_from_the_feed(client, db, create_talk):
-    # NUL, C0 and C1 controls, DEL, noncharacters: each stored, each cleaned.
-    nasty = "\x00\x01\x08\x0b\x0c\x1f\x7f\x85\ufffe\uffff\U0001fffe"
+    # C0 and C1 controls, DEL, noncharacters: each stored, each cleaned (NUL cannot be
+    # stored in PostgreSQL; requests lose it as they are parsed).
+    nasty = "\x01\x08\x0b\x0c\x1f\x7f\x85\ufffe\uffff\U0001fffe"
     talk = create_talk(title=f"A{nasty}B", abstract=f"Abstract {nasty} here.")
     talk.speakers[0].name = f"Grace{nasty}Hopper"
     db.session.commit()
@@ -128,7 +129,7 @@ def test_clean_text_removes_what_xml_mail_and_calendars_cannot_hold():
 
     # Lone surrogates cannot be stored (the database driver refuses them) but may come in
     # from elsewhere; tab and line breaks are kept.
-    assert clean_text("a\ud800b\udfffc\x01d\ufdd0e\U0010ffff\tf\ng\r") == "abcde\tf\ng\r"
+    assert clean_text("a\ud800b\udfffc\x00\x01d\ufdd0e\U0010ffff\tf\ng\r") == "abcde\tf\ng\r"
     assert clean_text("Grüße, 東京, emoji 🎓, math ∑") == "Grüße, 東京, emoji 🎓, math ∑"
 
 

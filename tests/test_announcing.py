@@ -441,7 +441,7 @@ def test_an_encoded_line_break_in_any_stored_name_sends_nothing(
     elif where == "speaker":
         talk.speakers[0].name = ENCODED_BREAK
     else:
-        talk.speakers[0].honorific = ENCODED_BREAK
+        talk.speakers[0].honorific = "=?utf-8?q?Dr=0D=0ABcc:_h@evil.example?="  # 40 at most
     db.session.commit()
     response = organizer_client.post(f"/dashboard/talks/{talk.id}/announcement/send")
     assert response.status_code == 422

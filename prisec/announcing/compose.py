@@ -151,7 +151,7 @@ def _check_arguments(value: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) 
         _check_weight(arg)
 
 
-def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., Any]:
+def _bounded_filter(function: Callable[..., Any]) -> Callable[..., Any]:
     # Filters that take the environment or context first have the value second.
     skip = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
 
@@ -188,7 +188,7 @@ class BoundedEnvironment(SandboxedEnvironment):
         for name in ("tojson", "pprint", "xmlattr", "urlize"):
             self.filters.pop(name, None)
         self.globals.pop("lipsum", None)
-        self.filters = {name: _bounded_filter(name, f) for name, f in self.filters.items()}
+        self.filters = {name: _bounded_filter(f) for name, f in self.filters.items()}
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         """The operator, refused when its result would be past the bound."""
@@ -213,7 +213,8 @@ class BoundedEnvironment(SandboxedEnvironment):
             raise TemplateLimitError("The template computes with numbers above a googol.")
         return _check_weight(super().call_binop(context, operator, left, right))
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:  # noqa: N805 (Jinja's own signature: the names must not clash with keyword arguments)
+    # Jinja's own signature: these names cannot clash with the keyword arguments passed on.
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """A call from the template (a method such as `title.center(80)`), bounded."""
         # The sandbox hands out str.format wrapped; the string is the wrapped method's owner.
         method = getattr(__obj, "__wrapped__", __obj)
