@@ -81,9 +81,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         models,
         pagecache,
         papers,
+        public,
         schedule,
         security,
         seo,
+        site,
         speakerform,
         uploads,
     )
@@ -91,9 +93,20 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # First: its after-request hook then runs last and keeps the finished page.
     pagecache.init_app(app)
-    for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
+    for area in (
+        security,
+        filters,
+        errors,
+        site,
+        schedule,
+        public,
+        uploads,
+        feeds,
+        archive,
+        papers,
+    ):
         area.init_app(app)
-    for area in (auth, dashboard, announcing, speakerform, announcements, seo):
+    for area in (api, embed, auth, dashboard, announcing, speakerform, announcements, seo):
         area.init_app(app)
     for area in (cli, importers_cli):
         area.init_app(app)

@@ -14,6 +14,7 @@ from .recordings import is_pdf, media_sources, video_embed
 from .rendering import render
 from .security import allow
 from .seo import preview_text, talk_event, talk_images
+from .site import home_series, public_series
 
 bp = Blueprint("schedule", __name__)
 
@@ -66,10 +67,15 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
 
 @bp.get("/")
 def index():
-    """The schedule of the default series."""
-    series = default_series()
-    if series is None:
+    """The schedule of the default (or only) series; on a site of several, the list of series."""
+    all_series = public_series()
+    if not all_series:
         return render("schedule/empty.html", "schedule/empty.html")
+    series = home_series(all_series)
+    if series is None:
+        from .public import series_list_page  # the list's own room; it imports this one's models
+
+        return series_list_page()
     return _schedule(series, "schedule.index")
 
 

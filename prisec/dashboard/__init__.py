@@ -11,6 +11,7 @@ from . import (  # noqa: F401  (tables, and routes on bp)
     models,
     planning_views,
     settings_views,
+    site_views,
 )
 from .views import bp
 

@@ -1,0 +1,47 @@
+"""The site's own name, a series' choice to keep its imported calendar, a paper's arXiv id
+
+Revision ID: 0015
+Revises: 0010
+Create Date: 2026-12-01 21:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0015'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'site_settings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('name', sa.String(length=200), nullable=False, server_default=''),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_site_settings')),
+    )
+    with op.batch_alter_table('series', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('keep_imported_calendar', sa.Boolean(), nullable=False,
+                      server_default=sa.false())
+        )
+        batch_op.add_column(
+            sa.Column('imported_calendar_label', sa.String(length=200), nullable=False,
+                      server_default='')
+        )
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column('arxiv_id', sa.String(length=32), nullable=False, server_default='')
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('paper', schema=None) as batch_op:
+        batch_op.drop_column('arxiv_id')
+    with op.batch_alter_table('series', schema=None) as batch_op:
+        batch_op.drop_column('imported_calendar_label')
+        batch_op.drop_column('keep_imported_calendar')
+    op.drop_table('site_settings')
