@@ -10,7 +10,7 @@ from .database import utcnow
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
 from .papers import papers_of
-from .recordings import is_pdf, media_sources, video_embed
+from .recordings import is_pdf, media_sources, recording_link, video_embed
 from .rendering import render
 from .security import allow
 from .seo import preview_text, talk_event, talk_images
@@ -95,10 +95,7 @@ def talk_page(talk_id: int, slug: str | None = None):
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
     now = utcnow()
     page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
-    # A past talk's live stream on YouTube or Vimeo is where its recording stays.
-    recording_url = talk.recording_url
-    if not recording_url and not talk.is_upcoming(now) and video_embed(talk.livestream_url):
-        recording_url = talk.livestream_url
+    recording_url = recording_link(talk, now)
     recording = video_embed(recording_url)
     slides_pdf = is_pdf(talk.slides_url)
     for directive, sources in media_sources(
@@ -141,5 +138,6 @@ def healthz():
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint; cards and talk pages find a talk's recording the same way."""
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(recording_link=recording_link, slides_are_pdf=is_pdf)
