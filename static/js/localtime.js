@@ -39,10 +39,26 @@
     return pickedZone() || browserZone();
   }
 
+  // Old spellings browsers still report for some zones, and the names cities go by now.
+  var RENAMED = {
+    Calcutta: "Kolkata", Saigon: "Ho Chi Minh", Katmandu: "Kathmandu", Rangoon: "Yangon",
+    Kiev: "Kyiv", Godthab: "Nuuk", Ulan_Bator: "Ulaanbaatar", Thimbu: "Thimphu"
+  };
+
   // "America/New_York" -> "New York"; "UTC" stays "UTC".
   function city(zone) {
     var parts = zone.split("/");
-    return parts[parts.length - 1].replace(/_/g, " ");
+    var last = parts[parts.length - 1];
+    return (RENAMED[last] || last).replace(/_/g, " ");
+  }
+
+  // One spelling per zone, so "Asia/Kolkata" and "Asia/Calcutta" count as the same.
+  function canonical(zone) {
+    try {
+      return new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone;
+    } catch (e) {
+      return zone;
+    }
   }
 
   // The zone's letters in the reader's locale ("JST" in Japanese, "EST" in English), or
@@ -84,8 +100,7 @@
     if (isNaN(instant.getTime())) return;
     var seriesZone = el.dataset.zone;
     slot.dataset.viewerZone = zone || "";
-    // A reader in the series' own zone already reads their time: one time, no second line.
-    if (!zone || zone === seriesZone || !isZone(seriesZone)) {
+    if (!zone || !isZone(seriesZone)) {
       slot.hidden = true;
       slot.textContent = "";
       el.hidden = false;
@@ -93,18 +108,23 @@
     }
     var long = el.dataset.long === "1";
     var readerDate = dateIn(zone, instant, long);
-    var seriesDate = dateIn(seriesZone, instant, long);
     var abbr = abbreviation(zone, instant);
-    var reader = readerDate + ", " + timeIn(zone, instant) + " " + city(zone) + (abbr ? " (" + abbr + ")" : "");
-    var series = timeIn(seriesZone, instant) + " " + city(seriesZone);
-    if (seriesDate !== readerDate) series = seriesDate + ", " + series;
     var strong = document.createElement("strong");
     strong.className = "reader-time";
-    strong.textContent = reader;
-    var rest = document.createElement("span");
-    rest.className = "series-time";
-    rest.textContent = " · " + series;
-    slot.replaceChildren(strong, rest);
+    strong.textContent = readerDate + ", " + timeIn(zone, instant) + " " + city(zone) +
+      (abbr ? " (" + abbr + ")" : "");
+    var parts = [strong];
+    // A reader in the series' own zone reads one time; others also see the series' time.
+    if (canonical(zone) !== canonical(seriesZone)) {
+      var seriesDate = dateIn(seriesZone, instant, long);
+      var series = timeIn(seriesZone, instant) + " " + city(seriesZone);
+      if (seriesDate !== readerDate) series = seriesDate + ", " + series;
+      var rest = document.createElement("span");
+      rest.className = "series-time";
+      rest.textContent = " · " + series;
+      parts.push(rest);
+    }
+    slot.replaceChildren.apply(slot, parts);
     slot.hidden = false;
     el.hidden = true;
   }
