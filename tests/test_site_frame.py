@@ -147,3 +147,26 @@ def test_my_calendar_holds_one_series_and_one_talk_of_another(
     # An empty or unknown selection is nothing to subscribe to.
     assert client.get("/my.ics").status_code == 404
     assert client.get("/my.ics?series=<script>").status_code == 200  # unknown: an empty calendar
+
+
+def test_organizers_choose_to_show_the_imported_calendar_under_its_label(
+    organizer_client, client, create_series, db
+):
+    from tests.test_series_planning import settings_form
+
+    create_series(slug="rg", calendar_html_url="https://calendar.google.com/calendar/embed?src=rg")
+    form = organizer_client.get("/dashboard/series/rg/settings").get_data(as_text=True)
+    assert "Calendar imported from the old page" in form
+    assert "calendar/embed?src=rg" not in client.get("/series/rg").get_data(as_text=True)
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings",
+        data=settings_form(
+            keep_imported_calendar="y", imported_calendar_label="Our <b>Google</b> Calendar"
+        ),
+    )
+    assert response.status_code == 303
+    public = client.get("/series/rg").get_data(as_text=True)
+    assert "Our &lt;b&gt;Google&lt;/b&gt; Calendar:" in public
+    assert 'href="https://calendar.google.com/calendar/embed?src=rg"' in public
+    organizer_client.post("/dashboard/series/rg/settings", data=settings_form())
+    assert "calendar/embed?src=rg" not in client.get("/series/rg").get_data(as_text=True)
