@@ -9,6 +9,7 @@ from flask import Flask
 from . import (  # noqa: F401  (tables, and routes on bp)
     actions_views,
     models,
+    papers_views,
     planning_views,
     settings_views,
     site_views,

@@ -81,6 +81,7 @@ ORGANIZER_PAGES = {
     "settings": "/dashboard/series/prisec-ml/settings",
     "series-new": "/dashboard/series/new",
     "site-settings": "/dashboard/site",
+    "talk-papers": "/dashboard/talks/{talk_id}/papers",
     "plan": "/dashboard/series/prisec-ml/plan",
     "invites": "/invites",
 }

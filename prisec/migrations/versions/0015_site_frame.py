@@ -37,6 +37,24 @@ def upgrade():
             sa.Column('arxiv_id', sa.String(length=32), nullable=False, server_default='')
         )
 
+    # Papers imported before: their arXiv id, read from their address as the dashboard does.
+    from prisec.importers.papers import arxiv_id
+
+    paper = sa.table(
+        'paper', sa.column('id', sa.Integer), sa.column('url', sa.String),
+        sa.column('pdf_url', sa.String), sa.column('arxiv_id', sa.String),
+    )
+    connection = op.get_bind()
+    found = [
+        {'paper_id': row.id, 'arxiv_id': arxiv_id(row.url or '') or arxiv_id(row.pdf_url or '')}
+        for row in connection.execute(sa.select(paper.c.id, paper.c.url, paper.c.pdf_url))
+    ]
+    found = [row for row in found if row['arxiv_id']]
+    if found:
+        connection.execute(
+            paper.update().where(paper.c.id == sa.bindparam('paper_id')), found
+        )
+
 
 def downgrade():
     with op.batch_alter_table('paper', schema=None) as batch_op:
