@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g
 from sqlalchemy import String, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .extensions import db
@@ -69,20 +70,30 @@ def site_frame(series: Series | None = None) -> SiteFrame:
     """The frame of the current page; `series` is the one it is about, if any."""
     cached = g.get("site_frame_parts")
     if cached is None:
-        from .papers.models import Paper  # papers import models; imported late, like the areas
-
-        all_series = tuple(public_series())
-        name = site_settings().name.strip()
-        if not name:
-            name = all_series[0].name if len(all_series) == 1 else FALLBACK_NAME
-        has_papers = db.session.scalar(select(Paper.id).limit(1)) is not None
-        cached = g.site_frame_parts = (name, all_series, has_papers)
+        try:
+            cached = _frame_parts()
+        except SQLAlchemyError:
+            # An error page for a database that does not answer still needs its frame.
+            db.session.rollback()
+            cached = (FALLBACK_NAME, (), False)
+        g.site_frame_parts = cached
     name, all_series, has_papers = cached
     if series is None and len(all_series) == 1:
         series = all_series[0]
     elif series is None:
         series = home_series(list(all_series))
     return SiteFrame(name=name, series=series, all_series=all_series, has_papers=has_papers)
+
+
+def _frame_parts() -> tuple[str, tuple[Series, ...], bool]:
+    from .papers.models import Paper  # papers import models; imported late, like the areas
+
+    all_series = tuple(public_series())
+    name = site_settings().name.strip()
+    if not name:
+        name = all_series[0].name if len(all_series) == 1 else FALLBACK_NAME
+    has_papers = db.session.scalar(select(Paper.id).limit(1)) is not None
+    return name, all_series, has_papers
 
 
 def init_app(app: Flask) -> None:

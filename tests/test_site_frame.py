@@ -170,3 +170,14 @@ def test_organizers_choose_to_show_the_imported_calendar_under_its_label(
     assert 'href="https://calendar.google.com/calendar/embed?src=rg"' in public
     organizer_client.post("/dashboard/series/rg/settings", data=settings_form())
     assert "calendar/embed?src=rg" not in client.get("/series/rg").get_data(as_text=True)
+
+
+def test_an_error_page_keeps_its_frame_when_the_database_is_gone(tmp_path):
+    from tests.helpers import make_app
+
+    app = make_app(tmp_path, SQLALCHEMY_DATABASE_URI="sqlite:////nonexistent/folder/prisec.db")
+    response = app.test_client().get("/no/such/page")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert '<a class="site-name" href="/">Seminars</a>' in page
+    assert "There is nothing at this address." in page
