@@ -8,9 +8,16 @@ from datetime import date
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..importers.papers import arxiv_id
 from ..models import Talk
 from .models import Paper, TalkPaper
+
+
+def arxiv_id(url: str) -> str:
+    """The arXiv id an address names, read as `flask import papers` reads it ('' for others)."""
+    # Imported here: the importers' parsers (bibtexparser, ftfy) stay out of serving processes.
+    from ..importers.papers import arxiv_id as read_arxiv_id
+
+    return read_arxiv_id(url)
 
 
 @dataclass(frozen=True)
