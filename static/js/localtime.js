@@ -114,9 +114,11 @@
     strong.textContent = readerDate + ", " + timeIn(zone, instant) + " " + city(zone) +
       (abbr ? " (" + abbr + ")" : "");
     var parts = [strong];
-    // A reader in the series' own zone reads one time; others also see the series' time.
-    if (canonical(zone) !== canonical(seriesZone)) {
-      var seriesDate = dateIn(seriesZone, instant, long);
+    // A reader in the series' own zone, or in one whose clocks agree with it at that
+    // instant (UTC and London in winter), reads one time; others also see the series' time.
+    var seriesDate = dateIn(seriesZone, instant, long);
+    var sameClock = seriesDate === readerDate && timeIn(seriesZone, instant) === timeIn(zone, instant);
+    if (canonical(zone) !== canonical(seriesZone) && !sameClock) {
       var series = timeIn(seriesZone, instant) + " " + city(seriesZone);
       if (seriesDate !== readerDate) series = seriesDate + ", " + series;
       var rest = document.createElement("span");

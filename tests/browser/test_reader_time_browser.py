@@ -258,3 +258,19 @@ def test_the_new_pages_pass_axe_and_fit_375_px(browser, two_series_site, path):
     context.close()
     assert not problems, "\n".join(problems)
     assert overflow <= 0
+
+
+def test_a_reader_in_utc_is_not_told_the_same_clock_twice(browser, two_series_site):
+    base, _ = two_series_site
+    context = _reader(browser, "UTC", "en-GB")
+    page = context.new_page()
+    # The past London talk fell in January, when London keeps UTC.
+    page.goto(base + "/talks?series=london")
+    past = page.locator(".archive-item", has_text="Past counting")
+    line = past.locator(".viewer-time")
+    expect(line).to_contain_text("13:00 UTC")
+    expect(line.locator(".series-time")).to_have_count(0)
+    # In June London is an hour ahead: both times, the reader's first.
+    ahead = page.locator(".archive-item", has_text="Private counting").locator(".viewer-time")
+    expect(ahead).to_contain_text("12:00 UTC · 13:00 London")
+    context.close()

@@ -57,9 +57,16 @@ def upgrade():
 
 
 def downgrade():
+    # SQLite drops a column by copying the table: talks point at their series, so the
+    # foreign keys wait while the copy replaces it (the pragma is a no-op elsewhere).
+    sqlite = op.get_bind().dialect.name == 'sqlite'
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=OFF')
     with op.batch_alter_table('paper', schema=None) as batch_op:
         batch_op.drop_column('arxiv_id')
     with op.batch_alter_table('series', schema=None) as batch_op:
         batch_op.drop_column('imported_calendar_label')
         batch_op.drop_column('keep_imported_calendar')
+    if sqlite:
+        op.execute('PRAGMA foreign_keys=ON')
     op.drop_table('site_settings')
