@@ -88,10 +88,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         models,
         pagecache,
         papers,
+        public,
         schedule,
         security,
         seo,
         setup,
+        site,
         speakerform,
         team,
         uploads,
@@ -100,10 +102,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # First: its after-request hook then runs last and keeps the finished page.
     pagecache.init_app(app)
-    for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
+    for area in (
+        security,
+        filters,
+        errors,
+        site,
+        schedule,
+        public,
+        uploads,
+        feeds,
+        archive,
+        papers,
+    ):
         area.init_app(app)
-    for area in (auth, team, dashboard, announcing, speakerform, announcements, seo, setup):
+    for area in (api, embed, auth, team, dashboard, announcing, speakerform, announcements, seo):
         area.init_app(app)
+    setup.init_app(app)
     for area in (cli, importers_cli):
         area.init_app(app)
     for area in (assets, compression):

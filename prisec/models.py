@@ -99,6 +99,11 @@ class Series(db.Model):
     zoom_url: Mapped[str] = mapped_column(String(2000), default="")
     calendar_html_url: Mapped[str] = mapped_column(String(2000), default="")
     calendar_ics_url: Mapped[str] = mapped_column(String(2000), default="")
+    # The calendar an import found on the old page is offered to readers only when kept.
+    keep_imported_calendar: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    imported_calendar_label: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Announcements: the organizers' Jinja template (empty: the built-in one), the zones the
     # time is stated in (one IANA name a line) and the mailing list they are sent to.
     announcement_template: Mapped[str] = mapped_column(Text, default="")

@@ -33,6 +33,8 @@ CACHED_ENDPOINTS = frozenset(
         "papers.papers",
         "seo.sitemap",
         "announcements.feed",
+        "public.series_list",
+        "public.my_calendar",
     }
 )
 # Recomputed by Werkzeug or by the server for each answer.

@@ -101,3 +101,13 @@ def is_pdf(url: str) -> bool:
         return urlsplit(url or "").path.lower().endswith(".pdf")
     except ValueError:
         return False
+
+
+def recording_link(talk, now) -> str:
+    """Where a talk's recording is: its own link, or after the talk its YouTube/Vimeo stream."""
+    # A past talk's live stream on YouTube or Vimeo is where its recording stays.
+    if talk.recording_url:
+        return talk.recording_url
+    if not talk.is_upcoming(now) and video_embed(talk.livestream_url):
+        return talk.livestream_url
+    return ""

@@ -18,10 +18,11 @@ from .models import (
     visible_series,
 )
 from .papers import papers_of
-from .recordings import is_pdf, media_sources, video_embed
+from .recordings import is_pdf, media_sources, recording_link, video_embed
 from .rendering import render
 from .security import allow
 from .seo import preview_text, talk_event, talk_images
+from .site import home_series, public_series
 
 bp = Blueprint("schedule", __name__)
 
@@ -72,13 +73,18 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
 
 @bp.get("/")
 def index():
-    """The schedule of the default series."""
-    series = default_series()
-    if series is None:
+    """The schedule of the default (or only) series; on a site of several, the list of series."""
+    all_series = public_series()
+    if not all_series:
         if site_needs_setup():
             # A new, empty site: its first visitor is the one setting it up.
             return redirect(url_for("setup.setup"))
         return render("schedule/empty.html", "schedule/empty.html")
+    series = home_series(all_series)
+    if series is None:
+        from .public import series_list_page  # the list's own room; it imports this one's models
+
+        return series_list_page()
     return _schedule(series, "schedule.index")
 
 
@@ -98,10 +104,7 @@ def talk_page(talk_id: int, slug: str | None = None):
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
     now = utcnow()
     page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
-    # A past talk's live stream on YouTube or Vimeo is where its recording stays.
-    recording_url = talk.recording_url
-    if not recording_url and not talk.is_upcoming(now) and video_embed(talk.livestream_url):
-        recording_url = talk.livestream_url
+    recording_url = recording_link(talk, now)
     recording = video_embed(recording_url)
     slides_pdf = is_pdf(talk.slides_url)
     for directive, sources in media_sources(
@@ -144,5 +147,6 @@ def healthz():
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint."""
+    """Register the blueprint; cards and talk pages find a talk's recording the same way."""
     app.register_blueprint(bp)
+    app.jinja_env.globals.update(recording_link=recording_link, slides_are_pdf=is_pdf)

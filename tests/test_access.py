@@ -9,15 +9,18 @@ administrators (allowed), anonymous visitors (sent to log in, or served if publi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from prisec.auth.accounts import create_invite, create_organizer
 from prisec.extensions import db
 from prisec.models import Role
+from prisec.papers.models import Paper, TalkPaper
 from prisec.speakerform import operations
 from prisec.team.access import SERIES_OF_ARGUMENT, in_organizer_area
 from tests.helpers import csrf_token
@@ -52,6 +55,9 @@ ACCESS: dict[str, str] = {
     "schedule.index": PUBLIC,
     "schedule.series_page": PUBLIC,
     "schedule.talk_page": PUBLIC,
+    "public.series_list": PUBLIC,
+    "public.my_calendar": PUBLIC,
+    "feeds.my_feed": PUBLIC,
     "seo.robots": PUBLIC,
     "seo.sitemap": PUBLIC,
     "uploads.photo": PUBLIC,
@@ -98,6 +104,9 @@ ACCESS: dict[str, str] = {
     "speakerform.revoke": SERIES,
     "speakerform.review": SERIES,
     "team.activity": SERIES,
+    "dashboard.talk_papers": SERIES,
+    "dashboard.edit_talk_paper": SERIES,
+    "dashboard.remove_talk_paper": SERIES,
     "dashboard.new_series": ADMIN,
     "team.accounts_page": ADMIN,
     "team.account": ADMIN,
@@ -108,6 +117,7 @@ ACCESS: dict[str, str] = {
     "team.reactivate": ADMIN,
     "dashboard.delete_series": ADMIN,
     "dashboard.trash": ADMIN,
+    "dashboard.site_settings_page": ADMIN,
     "dashboard.restore_series": ADMIN,
 }
 
@@ -184,8 +194,14 @@ def _logged_in(app: Flask, email: str) -> FlaskClient:
 def world(app, create_series, create_talk) -> World:
     series_a = create_series(slug="series-a", name="Series A")
     series_b = create_series(slug="series-b", name="Series B")
-    create_talk(series=series_a, title="A talk of A")
+    talk_a = create_talk(series=series_a, title="A talk of A")
     talk_b = create_talk(series=series_b, title="A talk of B")
+    # Discussed in both series' talks, so removing it from B's talk leaves it in A's.
+    paper = Paper(title="A paper", authors=["Ada"], published_on=date(2024, 1, 1))
+    db.session.add_all(
+        [paper, TalkPaper(talk=talk_a, paper=paper), TalkPaper(talk=talk_b, paper=paper)]
+    )
+    db.session.flush()
     admin = create_organizer("admin@example.org", "Ada Admin", PASSWORD, role=Role.ADMIN)
     of_a = create_organizer("a@example.org", "Alan A", PASSWORD, role=Role.ORGANIZER)
     of_a.series = [series_a]
@@ -204,6 +220,7 @@ def world(app, create_series, create_talk) -> World:
         "revision_id": talk_b.revisions[0].id,
         "link_id": link.id,
         "proposal_id": proposal.id,
+        "paper_id": paper.id,
         "organizer_id": of_b.id,
         "invite_id": invite.id,
         "token": speaker_token,
@@ -250,8 +267,19 @@ def test_an_organizer_of_another_series_gets_404_on_every_url_of_it(app, world):
     assert reached == []
 
 
+def _list_paper_on_talk_b(world: World) -> None:
+    # A visit may have removed it from the talk; each client starts from the same world.
+    talk_id, paper_id = world.values["talk_id"], world.values["paper_id"]
+    if not db.session.scalar(
+        select(TalkPaper).where(TalkPaper.talk_id == talk_id, TalkPaper.paper_id == paper_id)
+    ):
+        db.session.add(TalkPaper(talk_id=talk_id, paper_id=paper_id))
+        db.session.commit()
+
+
 def test_organizers_of_the_series_and_administrators_get_in(app, world):
     for client in (world.organizer_of_b, world.admin):
+        _list_paper_on_talk_b(world)
         refused = [
             f"{method} {url}: {status}"
             for rule in rules_of(app, SERIES, ANY_ACCOUNT)

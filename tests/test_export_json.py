@@ -23,6 +23,7 @@ from prisec.exporting.sitejson import decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
+from prisec.site import SiteSettings
 from prisec.speakerform.models import SpeakerLink, SpeakerProposal
 from prisec.team.models import AccountEvent
 from tests.helpers import install_migrated, make_app
@@ -90,6 +91,7 @@ def _fill(app: Flask, runner) -> None:
     link = SpeakerLink(talk=talk, token_hash="e" * 64, expires_at=datetime(2030, 1, 1, tzinfo=UTC))
     _db.session.add(SpeakerProposal(link=link, talk=talk, proposed={"title": "Neu ü"}))
     _db.session.add(AnnouncementSend(talk=talk, talk_version=1, recipient="list@example.org"))
+    _db.session.add(SiteSettings(name="Seminars at “Ü”"))
     _db.session.commit()
 
 

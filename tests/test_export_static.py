@@ -70,7 +70,9 @@ def test_the_public_pages_are_all_there(site):
     files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
     assert "index.html" in files
     assert "series/prisec-ml.html" in files
-    assert "index--page-2.html" in files  # the older past talks
+    # Two series (the draft sits in a second one): the home page lists them, each pages its own.
+    assert "series.html" in files
+    assert "series/prisec-ml--page-2.html" in files  # the older past talks
     assert "static/css/prisec.css" in files
     assert "uploads/photos/" + "b" * 64 + ".png" in files
     talk_pages = [f for f in files if f.startswith("talks/") and f.endswith(".html")]

@@ -633,7 +633,13 @@ def test_the_schedule_offers_every_way_to_subscribe(client, create_series, creat
     assert re.search(r'<button type="button" class="copy-button" [^>]*hidden>Copy</button>', page)
     assert "/static/js/copy-feed.js" in page
     assert 'href="/calendar/help"' in page
-    # The series' own Google Calendar links stay.
+    # The calendar imported from the old page shows only once the series keeps it.
+    assert "https://calendar.google.com/calendar/embed?src=abc" not in page
+    series.keep_imported_calendar = True
+    series.imported_calendar_label = "Our Google Calendar"
+    _db.session.commit()
+    page = client.get("/series/prisec").get_data(as_text=True)
+    assert "Our Google Calendar:" in page
     assert "https://calendar.google.com/calendar/embed?src=abc" in page
     assert "https://calendar.google.com/calendar/ical/abc/public/basic.ics" in page
 

@@ -96,8 +96,9 @@ def test_queries_per_page_do_not_grow_with_the_archive(
     add_talks(create_talk, create_speaker, series, 40)
     large = query_counts(client, pages)
     assert large == small
-    # And none needs more than a handful: no query per talk.
-    assert max(large.values()) <= 12, large
+    # And none needs more than a handful: no query per talk. The site frame asks three
+    # (the site's name, whether there are papers, the demo banner).
+    assert max(large.values()) <= 14, large
 
 
 def test_a_write_through_one_worker_is_seen_by_another(app, create_talk, tmp_path):

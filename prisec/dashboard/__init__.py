@@ -9,8 +9,10 @@ from flask import Flask
 from . import (  # noqa: F401  (tables, and routes on bp)
     actions_views,
     models,
+    papers_views,
     planning_views,
     settings_views,
+    site_views,
     trash_views,
 )
 from .views import bp

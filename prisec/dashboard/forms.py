@@ -335,6 +335,8 @@ class SeriesForm(FlaskForm):
     mailing_list_url = _url("Mailing list")
     youtube_url = _url("YouTube channel")
     zoom_url = _url("Zoom")
+    keep_imported_calendar = BooleanField("Show the calendar imported from the old page")
+    imported_calendar_label = _text("Its label on the public page", 200)
     organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
     announcement_template = TextAreaField(
         "Announcement template (empty: the built-in one)",
@@ -398,6 +400,8 @@ def series_from_form(form: SeriesForm, series: Series) -> None:
     series.mailing_list_url = form.mailing_list_url.data or ""
     series.youtube_url = form.youtube_url.data or ""
     series.zoom_url = form.zoom_url.data or ""
+    series.keep_imported_calendar = bool(form.keep_imported_calendar.data)
+    series.imported_calendar_label = (form.imported_calendar_label.data or "").strip()
     series.announcement_template = (form.announcement_template.data or "").replace("\r\n", "\n")
     series.announcement_zones = "\n".join(
         announcing_compose.parse_zones(form.announcement_zones.data or "")

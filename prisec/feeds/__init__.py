@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .cache import FeedCache
-from .links import google_event_url, google_subscribe_url, webcal_url
+from .links import google_event_url, google_subscribe_url, outlook_event_url, webcal_url
 from .views import bp
 
 
@@ -14,4 +14,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions["prisec_feeds"] = FeedCache()
     app.jinja_env.filters.update(webcal=webcal_url, google_subscribe=google_subscribe_url)
-    app.jinja_env.globals.update(google_event_url=google_event_url)
+    app.jinja_env.globals.update(
+        google_event_url=google_event_url, outlook_event_url=outlook_event_url
+    )

@@ -107,6 +107,44 @@ def series_feed(slug: str):
     return _respond(("series", slug, cutoff), build)
 
 
+@bp.get("/my.ics")
+def my_feed():
+    """A reader's selection across series (`?series=a,b&talks=12,40`), as one calendar."""
+    from ..public import Selection  # the selection belongs to the my-calendar page
+
+    selection = Selection.from_args(request.args)
+    cutoff = _past_cutoff()
+
+    def build() -> bytes | None:
+        if not selection:
+            return None
+        query = selection.talks_query().order_by(Talk.start, Talk.id)
+        if cutoff is not None:
+            query = query.where(or_(Talk.listing == Listing.UPCOMING, Talk.end >= cutoff))
+        talks = feed_talks(query)
+        names = list(
+            db.session.scalars(
+                visible_series()
+                .with_only_columns(Series.name)
+                .where(Series.slug.in_(selection.series))
+                .order_by(Series.id)
+            )
+        )
+        description = "Talks of " + join_names(names) if names else "Chosen talks"
+        if names and selection.talks:
+            description += " and single talks of other series"
+        zones = [talk.series.timezone for talk in talks]
+        timezone = max(set(zones), key=zones.count) if zones else "UTC"
+        return talks_to_ical(
+            talks,
+            _info("My seminars", description + ".", timezone),
+            site_host=current_app.config["SITE_HOST"],
+            talk_url=_talk_url,
+        )
+
+    return _respond(("my", selection, cutoff), build)
+
+
 @bp.get("/talks/<int:talk_id>.ics")
 def talk_file(talk_id: int):
     """One talk, past or upcoming, as a file to import."""

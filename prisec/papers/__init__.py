@@ -48,6 +48,7 @@ def papers():
         category_names=CATEGORY_NAMES,
         year_choices=sorted({day.year for day in days}, reverse=True),
         filtered=bool(category or year),
+        any_papers=bool(days),
     )
     if wants_fragment():
         # The address bar shows the tidy URL (no empty filters), which also works without JS.

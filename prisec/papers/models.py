@@ -46,6 +46,8 @@ class Paper(db.Model):
     url: Mapped[str] = mapped_column(String(2000), default="")
     pdf_url: Mapped[str] = mapped_column(String(2000), default="")
     code_url: Mapped[str] = mapped_column(String(2000), default="")
+    # "2101.01234" for a paper on arXiv, empty otherwise.
+    arxiv_id: Mapped[str] = mapped_column(String(32), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     talk_links: Mapped[list[TalkPaper]] = relationship(

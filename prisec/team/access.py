@@ -111,6 +111,17 @@ def _series_of_proposal(proposal_id: int) -> Series | None:
     return proposal.talk.series if proposal is not None else None
 
 
+def _series_of_paper(paper_id: int) -> Series | None:
+    # A paper may be discussed in talks of several series: the URL names it within one talk.
+    from ..papers.models import TalkPaper
+
+    talk_id = (request.view_args or {}).get("talk_id")
+    listed = db.session.scalar(
+        select(TalkPaper).where(TalkPaper.paper_id == paper_id, TalkPaper.talk_id == talk_id)
+    )
+    return listed.talk.series if listed is not None else None
+
+
 # The URL arguments of the organizer area, each with the series the object it names belongs to.
 SERIES_OF_ARGUMENT: dict[str, Callable[[Any], Series | None]] = {
     "slug": _series_of_slug,
@@ -118,6 +129,7 @@ SERIES_OF_ARGUMENT: dict[str, Callable[[Any], Series | None]] = {
     "revision_id": _series_of_revision,
     "link_id": _series_of_speaker_link,
     "proposal_id": _series_of_proposal,
+    "paper_id": _series_of_paper,
 }
 
 

@@ -65,6 +65,9 @@ PUBLIC_PAGES = {
     "papers": "/papers",
     "embed": "/embed/upcoming",
     "calendar-help": "/calendar/help",
+    "series-list": "/series",
+    "my-calendar": "/my",
+    "my-calendar-selection": "/my?series=prisec-ml&talks={talk_id}",
     "not-found": "/no/such/page",
     "login": "/login",
 }
@@ -77,6 +80,8 @@ ORGANIZER_PAGES = {
     "reschedule": "/dashboard/talks/{talk_id}/reschedule",
     "settings": "/dashboard/series/prisec-ml/settings",
     "series-new": "/dashboard/series/new",
+    "site-settings": "/dashboard/site",
+    "talk-papers": "/dashboard/talks/{talk_id}/papers",
     "plan": "/dashboard/series/prisec-ml/plan",
     "accounts": "/dashboard/accounts",
 }

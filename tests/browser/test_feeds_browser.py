@@ -32,7 +32,8 @@ def test_without_javascript_the_address_is_a_field_to_select(browser, live_serve
     page.goto(live_server + "/")
     expect(page.locator("input.feed-url-field")).to_be_visible()
     expect(page.get_by_role("button", name="Copy")).to_be_hidden()
-    expect(page.get_by_role("link", name="Add to Google Calendar")).to_have_attribute(
+    subscribe = page.locator(".subscribe-links", has_text="Subscribe to the series")
+    expect(subscribe.get_by_role("link", name="Google Calendar")).to_have_attribute(
         "href",
         "https://calendar.google.com/calendar/r?cid=webcal%3A%2F%2F"
         + live_server.removeprefix("http://").replace(":", "%3A")
@@ -47,7 +48,7 @@ def test_a_talk_page_downloads_its_ics(browser, live_server):
     page.goto(live_server + "/")
     page.locator("#upcoming .talk-title a").first.click()
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="Download this talk (.ics)").click()
+        page.get_by_role("link", name=".ics file (Apple and others)").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".ics")
     content = download.path().read_bytes()
