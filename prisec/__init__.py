@@ -89,7 +89,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .importers import cli as importers_cli
 
-    # First: its after-request hook then runs last and keeps the finished page.
     pagecache.init_app(app)
     for area in (security, filters, errors, schedule, uploads, feeds, archive, papers, api, embed):
         area.init_app(app)
@@ -99,6 +98,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)
+    # Last: the answer cache sits in front of every other WSGI layer and keeps finished answers.
+    pagecache.install(app)
     # Relationships are resolved now rather than by the first query, which a visitor waits for.
     configure_mappers()
     return app

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import wallclock
+from .dataversion import series_scopes_of_query
 from .extensions import db
 from .markdown import render_markdown
 from .models import Series, Talk, TalkRevision, TalkStatus
+from .pagecache import public_answer
 
 bp = Blueprint("announcements", __name__)
 
@@ -147,6 +149,7 @@ def announcements_feed(
 
 
 @bp.get("/feed.atom")
+@public_answer(lambda: series_scopes_of_query())
 def feed() -> Response:
     """Announcements of every series, or of one with `?series=<slug>`."""
     slug = request.args.get("series", "")

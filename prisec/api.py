@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from .database import utcnow
+from .dataversion import SITE_WIDE, talk_scopes
 from .extensions import csrf, db
 from .markdown import render_markdown, safe_url
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .pagecache import public_answer
 from .seo import local_iso
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -107,6 +109,7 @@ def _positive(name: str, default: int, highest: int) -> int:
 
 
 @bp.get("/talks")
+@public_answer(SITE_WIDE)
 def talks():
     """Published talks, filtered by series, listing and time range, a page at a time."""
     now = utcnow()
@@ -164,6 +167,7 @@ def talks():
 
 
 @bp.get("/talks/<int:talk_id>")
+@public_answer(lambda talk_id: talk_scopes(talk_id))
 def talk(talk_id: int):
     """One published talk."""
     found = db.session.scalar(public_talks().where(Talk.id == talk_id))

@@ -7,8 +7,10 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import utcnow
+from .dataversion import series_scopes, series_scopes_of_slug, talk_scopes
 from .extensions import db
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause
+from .pagecache import public_answer
 from .papers import papers_of
 from .recordings import is_pdf, media_sources, video_embed
 from .rendering import render
@@ -64,7 +66,13 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
     )
 
 
+def _default_series_scopes() -> frozenset[str]:
+    series = default_series()
+    return series_scopes(series.id) if series else frozenset({"site"})
+
+
 @bp.get("/")
+@public_answer(_default_series_scopes)
 def index():
     """The schedule of the default series."""
     series = default_series()
@@ -74,6 +82,7 @@ def index():
 
 
 @bp.get("/series/<slug>")
+@public_answer(series_scopes_of_slug)
 def series_page(slug: str):
     """The schedule of one series."""
     series = db.session.scalar(select(Series).where(Series.slug == slug)) or abort(404)
@@ -82,6 +91,7 @@ def series_page(slug: str):
 
 @bp.get("/talks/<int:talk_id>")
 @bp.get("/talks/<int:talk_id>/<slug>")
+@public_answer(lambda talk_id, slug=None: talk_scopes(talk_id))
 def talk_page(talk_id: int, slug: str | None = None):
     """One talk's own page; any other slug redirects to the canonical URL."""
     talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
