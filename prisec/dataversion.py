@@ -202,6 +202,12 @@ def _raise_on_write(session: Session, flush_context) -> None:
 
 
 @event.listens_for(Session, "after_commit")
+def _published_after_commit(session: Session) -> None:
+    from .exporting.publish import committed
+
+    committed(session.info.pop("prisec_raised", set()))
+
+
 @event.listens_for(Session, "after_rollback")
 def _forget_raised(session: Session) -> None:
     session.info.pop("prisec_raised", None)

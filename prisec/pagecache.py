@@ -409,6 +409,9 @@ def install(app: Flask) -> None:
     cache = AnswerCache(app, app.wsgi_app)
     app.extensions["prisec_answers"] = cache
     app.wsgi_app = cache  # type: ignore[method-assign]
+    from .exporting import publish
+
+    publish.init_app(app)
     if "static" in app.view_functions:
         # Static files change only with a deployment (their URLs carry a fingerprint).
         app.view_functions["static"] = public_answer(frozenset())(app.view_functions["static"])
