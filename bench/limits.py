@@ -17,6 +17,7 @@ import contextlib
 import http.cookiejar
 import os
 import re
+import resource
 import shutil
 import statistics
 import subprocess
@@ -55,6 +56,8 @@ error_log {root}/error.log;
 events {{ worker_connections 1024; }}
 http {{
     access_log off;
+    sendfile on;
+    tcp_nopush on;
     client_body_temp_path {root}/tmp;
     proxy_temp_path {root}/tmp;
     fastcgi_temp_path {root}/tmp;
@@ -64,6 +67,10 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {root}/www;
+        location /published/ {{
+            alias {root}/publish/;
+            types {{ text/html html; text/calendar ics; application/xml xml; }}
+        }}
     }}
 }}
 """
@@ -185,6 +192,83 @@ def edit_series_a(instance: Path, rate: float) -> None:
     print(f"{done} {elapsed}", flush=True)
 
 
+def publish_one_edit(instance: Path, folder: Path) -> None:
+    """Edit the newest talk of series A with publishing on; print when it is committed."""
+    from sqlalchemy import select
+
+    from prisec import create_app
+    from prisec.extensions import db
+    from prisec.models import Talk
+
+    app = create_app({"INSTANCE_PATH": str(instance), "PUBLISH_DIR": str(folder)})
+    with app.app_context():
+        talk = db.session.scalar(
+            select(Talk).where(Talk.series_id == 1).order_by(Talk.start.desc()).limit(1)
+        )
+        print(f"ready {talk.id}", flush=True)
+        sys.stdin.readline()
+        talk.title = "Published within seconds"
+        db.session.commit()
+        print("committed", flush=True)
+        app.extensions["prisec_publisher"].wait()
+        db.engine.dispose()
+
+
+def full_rebuild(instance: Path, folder: Path) -> dict[str, float]:
+    """`flask publish` of the whole site: wall and CPU seconds, peak memory (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "publish"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PRISEC_INSTANCE_PATH": str(instance),
+            "PRISEC_PUBLISH_DIR": str(folder),
+        },
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    files = sum(1 for path in folder.rglob("*") if path.is_file())
+    return {
+        "wall": wall,
+        "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        "peak_mb": after.ru_maxrss / 1024,
+        "files": files,
+        "bytes": sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()),
+    }
+
+
+def edit_to_published(instance: Path, folder: Path) -> float:
+    """Seconds from the commit of an edit to its talk page and series feed on disk."""
+    editor = subprocess.Popen(
+        [sys.executable, __file__, "--publish-edit", str(instance), "--folder", str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    talk_id = editor.stdout.readline().split()[1]
+    editor.stdin.write("go\n")
+    editor.stdin.flush()
+    assert editor.stdout.readline().strip() == "committed"
+    began = time.monotonic()
+    feed = folder / "series" / "series-0" / "calendar.ics"
+    while time.monotonic() - began < 30:
+        pages = list((folder / "talks" / talk_id).glob("*/index.html"))
+        if (
+            b"Published within seconds" in feed.read_bytes()
+            and pages
+            and b"Published within seconds" in pages[0].read_bytes()
+        ):
+            break
+        time.sleep(0.02)
+    seconds = time.monotonic() - began
+    editor.communicate(timeout=60)
+    return seconds
+
+
 class Editor:
     """The editing of series A in a process of its own, as another worker's saves are."""
 
@@ -253,7 +337,12 @@ def main() -> None:
     parser.add_argument("--no-record", action="store_true", help="print, leave RESULTS.md")
     parser.add_argument("--edit", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=10, help=argparse.SUPPRESS)
+    parser.add_argument("--publish-edit", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.publish_edit:
+        publish_one_edit(args.publish_edit, args.folder)
+        return
     if args.edit:
         edit_series_a(args.edit, args.rate)
         return
@@ -326,6 +415,7 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
     # nginx started by root serves as nobody, who must be able to read the files.
     for path in (root, www, *www.iterdir()):
         path.chmod(0o755)
+    rebuild = full_rebuild(root / "instance", root / "publish")
     (root / "nginx.conf").write_text(NGINX_CONF.format(root=root, port=nginx_port))
     nginx = subprocess.Popen(
         ["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
@@ -341,6 +431,12 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
         for name, path in paths.items():
             rows[f"prisec {name}"] = (prisec_port, path, {})
         rows["prisec / 304"] = (prisec_port, "/", {"If-None-Match": etag})
+        rows["nginx, published index.html"] = (nginx_port, "/published/index.html", {})
+        rows["nginx, published series feed"] = (
+            nginx_port,
+            "/published/series/series-1/calendar.ics",
+            {},
+        )
         rows["prisec /calendar.ics, gzip"] = (
             prisec_port,
             "/calendar.ics",
@@ -356,6 +452,7 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
+    published_after = edit_to_published(root / "instance", root / "publish")
 
     # Series B's pages, alone and while series A is edited and the login form is attacked.
     b_paths = ["/series/series-1", talk_b, "/series/series-1/calendar.ics"]
@@ -396,6 +493,8 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
         "edit_seconds": edit_seconds,
         "sizes": {name: len(body) for name, body in bodies.items()},
         "talk_a": talk_a,
+        "rebuild": rebuild,
+        "published_after": published_after,
     }
 
 
@@ -413,6 +512,8 @@ def render(report: dict, args) -> str:
         for name in sizes
     }
     nginx_of["prisec / 304"] = None
+    nginx_of["nginx, published index.html"] = nginx_of["prisec / cached"]
+    nginx_of["nginx, published series feed"] = nginx_of["prisec series feed cached"]
     nginx_of["prisec /calendar.ics, gzip"] = None
     lines = [
         "# Against the real limits (`make bench`)",
@@ -464,6 +565,17 @@ def render(report: dict, args) -> str:
     ratio = _median(busy, "per_second") / _median(alone, "per_second")
     p99 = _median(busy, "p99_ms") / _median(alone, "p99_ms")
     lines += ["", f"B with the edits and wrong logins: {ratio:.2f} of B alone, p99 {p99:.2f}×."]
+    rebuild = report["rebuild"]
+    lines += [
+        "",
+        f"Static publishing: `flask publish` of {TALKS:,} talks wrote {rebuild['files']:,} files "
+        f"({rebuild['bytes'] / 2**20:.0f} MB, gzip versions included) in {rebuild['wall']:.0f} s "
+        f"wall, {rebuild['cpu']:.0f} s CPU, peak memory {rebuild['peak_mb']:.0f} MB. An edit of "
+        "a series A talk (from another process, publishing on) was in its published talk page "
+        f"and series feed {report['published_after']:.2f} s after its commit. The published "
+        "rows above are nginx serving those files; their ratio is to nginx serving a plain "
+        "file of the same size as prisec's answer.",
+    ]
     return "\n".join(lines) + "\n"
 
 
