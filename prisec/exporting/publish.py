@@ -113,7 +113,8 @@ def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
     client = app.test_client()
     base = site_base_url(app)
     written = []
-    for address in sorted(set(addresses)):
+    # What an edit changed itself first (its talk, its series), the site-wide lists after.
+    for address in sorted(set(addresses), key=lambda a: (a in SITE_WIDE_ADDRESSES, a)):
         response = client.get(address, base_url=base)
         target = folder / file_for(address)
         if address.startswith("/talks/") and not address.endswith(".ics"):
