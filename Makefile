@@ -41,9 +41,15 @@ format: $(VENV)/.installed
 db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 
-# Site benchmark: 10, 1,000 and 10,000 talks under waitress on 127.0.0.1; writes bench/RESULTS.md.
-.PHONY: bench
+# prisec against the real limits at 10,000 talks: a do-nothing Flask app under the same server,
+# nginx serving files of the same sizes, the mixed row; wrk (installed if missing). RESULTS.md.
+.PHONY: bench bench-sizes
 bench: $(VENV)/.installed
+	command -v wrk >/dev/null || sudo apt-get install -y wrk
+	$(BIN)/python bench/limits.py
+
+# 10, 1,000 and 10,000 talks under waitress on 127.0.0.1, against /healthz; bench/RESULTS.md.
+bench-sizes: $(VENV)/.installed
 	$(BIN)/python bench/site.py
 
 clean:

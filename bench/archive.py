@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from serving import flask
-from sqlalchemy import insert, text, update
+from sqlalchemy import insert, text
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ZONES = ("Europe/London", "America/Los_Angeles", "Asia/Kolkata", "America/New_York")
@@ -31,7 +31,7 @@ def migrate(instance: Path) -> None:
 
 def fill(talks: int) -> None:
     """Insert `talks` published talks into the current app's database (inside an app context)."""
-    from prisec.dataversion import SiteState
+    from prisec.dataversion import invalidate_everything
     from prisec.extensions import db
     from prisec.models import Listing, Reschedule, Series, Speaker, Talk, TalkSpeaker, TalkStatus
     from prisec.search import refresh_search_index
@@ -105,8 +105,8 @@ def fill(talks: int) -> None:
             if row["sequence"]
         ],
     )
-    # Caches key on the data version; a bulk insert bypasses the hook that raises it.
-    db.session.execute(update(SiteState).values(data_version=SiteState.data_version + 1))
+    # A bulk insert bypasses the hook that raises the cache versions.
+    invalidate_everything(db.session)
     refresh_search_index(db.session.connection())
     db.session.commit()
     db.session.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -100,7 +100,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     from .importers import cli as importers_cli
 
-    # First: its after-request hook then runs last and keeps the finished page.
     pagecache.init_app(app)
     for area in (
         security,
@@ -122,6 +121,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         area.init_app(app)
     for area in (assets, compression):
         area.init_app(app)
+    # The answer cache stands in front of every other layer but the proxy fix, so hits are cheap.
+    pagecache.install(app)
     hops = int(app.config["PROXY_HOPS"])
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -13,9 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from . import wallclock
+from .dataversion import series_scopes_of_query
 from .extensions import db
 from .markdown import render_markdown
 from .models import Series, Talk, TalkRevision, TalkStatus, in_visible_series, visible_series
+from .pagecache import public_answer
 from .textcleaning import clean_text
 
 bp = Blueprint("announcements", __name__)
@@ -171,6 +173,7 @@ def _fill_entry(entry: Any, item: Announcement, site_host: str) -> None:
 
 
 @bp.get("/feed.atom")
+@public_answer(lambda: series_scopes_of_query())
 def feed() -> Response:
     """Announcements of every series, or of one with `?series=<slug>`."""
     slug = request.args.get("series", "")

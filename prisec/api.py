@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 
 from .database import utcnow
+from .dataversion import SITE_WIDE, talk_scopes
 from .extensions import csrf, db
 from .markdown import render_markdown, safe_url
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause, visible_series
+from .pagecache import public_answer
 from .seo import local_iso
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -111,6 +113,7 @@ TALKS_PARAMETERS = ("series", "listing", "since", "until", "per_page")
 
 
 @bp.get("/talks")
+@public_answer(SITE_WIDE)
 def talks():
     """Published talks, filtered by series, listing and time range, a page at a time."""
     now = utcnow()
@@ -170,6 +173,7 @@ def talks():
 
 
 @bp.get("/talks/<int:talk_id>")
+@public_answer(lambda talk_id: talk_scopes(talk_id))
 def talk(talk_id: int):
     """One published talk."""
     found = db.session.scalar(public_talks().where(Talk.id == talk_id))

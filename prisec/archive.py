@@ -9,9 +9,10 @@ from flask import Blueprint, Flask, current_app, request, url_for
 from sqlalchemy import extract, select
 
 from .database import utcnow
-from .dataversion import current_version
+from .dataversion import SITE_WIDE
 from .extensions import db
 from .models import Series, Speaker, Talk, TalkSpeaker, in_visible_series, visible_series
+from .pagecache import memoised, public_answer
 from .rendering import render, wants_fragment
 from .search import SearchFilters, refresh_search_index, search_talks
 
@@ -41,17 +42,10 @@ class Choice:
 def archive_choices() -> dict:
     """The series, years and speakers the filter menus offer: only those with public talks.
 
-    Kept per data version: every search and page of the archive shows the same menus, and
-    working them out scans every talk (a tenth of a second at 10,000 talks).
+    Kept until any series changes: every search and page of the archive shows the same
+    menus, and working them out scans every talk (a tenth of a second at 10,000 talks).
     """
-    memo: dict = current_app.extensions.setdefault("prisec_archive_choices", {})
-    version = current_version()  # read before the data: a write in between rebuilds next time
-    found = memo.get("choices")
-    if found is not None and found[0] == version:
-        return found[1]
-    choices = _archive_choices()
-    memo["choices"] = (version, choices)
-    return choices
+    return memoised("archive-choices", SITE_WIDE, _archive_choices)
 
 
 def _archive_choices() -> dict:
@@ -80,6 +74,7 @@ def _archive_choices() -> dict:
 
 
 @bp.get("/talks")
+@public_answer(SITE_WIDE)
 def talks():
     """Every published talk, newest first, or the best matches of the search words."""
     text = request.args.get("q", "")[:200]

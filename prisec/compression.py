@@ -1,15 +1,14 @@
 """gzip for text responses (pages, CSS, JS, JSON, feeds): waitress sends bodies as they are.
 
-A WSGI middleware around the Flask app. Responses that carry an ETag (cached pages, feeds,
-static files) are compressed once and the result kept by that ETag, so a warm 4 MB feed
-costs no compression at all.
+A WSGI middleware around the Flask app for answers the answer cache does not keep (an
+organizer's pages, searches with cookies): those are compressed as they are made. Kept
+public answers are compressed once, by the answer cache (`prisec.pagecache`), and passed
+through here plain.
 """
 
 from __future__ import annotations
 
 import gzip
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,6 +26,8 @@ _COMPRESSIBLE = (
     "application/ld+json",
     "image/svg+xml",
 )
+# Set on the environ by a view that declared its answer public and cacheable.
+_KEPT_BY_ANSWER_CACHE = "prisec.cache.declared"
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
@@ -35,38 +36,16 @@ def accepts_gzip(accept_encoding: str) -> bool:
     return any(value.lower() in ("gzip", "*") and quality > 0 for value, quality in accept)
 
 
+def is_compressible(content_type: str) -> bool:
+    """Whether answers of this type are worth compressing."""
+    return content_type.startswith(_COMPRESSIBLE)
+
+
 class GzipMiddleware:
     """Compress text answers for clients that accept gzip; Vary: Accept-Encoding on all of them."""
 
-    def __init__(self, app: Callable, memo_size: int = 256, memo_bytes: int = 8 * 2**20) -> None:
+    def __init__(self, app: Callable) -> None:
         self.app = app
-        self._memo: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self._memo_size = memo_size
-        self._memo_bytes = memo_bytes
-        self._memo_total = 0
-        self._lock = threading.Lock()
-
-    def _compressed(self, etag: str | None, content_type: str, body: bytes) -> bytes:
-        key = (etag, content_type) if etag else None
-        if key is not None:
-            with self._lock:
-                found = self._memo.get(key)
-                if found is not None:
-                    self._memo.move_to_end(key)
-                    return found
-        # mtime=0: the same body always gives the same bytes.
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
-        if key is not None:
-            with self._lock:
-                replaced = self._memo.pop(key, None)
-                self._memo_total += len(packed) - (len(replaced) if replaced else 0)
-                self._memo[key] = packed
-                while len(self._memo) > 1 and (
-                    len(self._memo) > self._memo_size or self._memo_total > self._memo_bytes
-                ):
-                    _, evicted = self._memo.popitem(last=False)
-                    self._memo_total -= len(evicted)
-        return packed
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         wanted = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
@@ -87,13 +66,14 @@ class GzipMiddleware:
         headers: list[tuple[str, str]] = captured["headers"]
         lowered = {name.lower(): value for name, value in headers}
         content_type = lowered.get("content-type", "")
-        if not content_type.startswith(_COMPRESSIBLE) or "content-encoding" in lowered:
+        if not is_compressible(content_type) or "content-encoding" in lowered:
             start_response(status, headers, captured["exc_info"])
             return chunks
         headers = _add_vary(headers)
         body = b"".join(chunks)
         if (
             not wanted
+            or environ.get(_KEPT_BY_ANSWER_CACHE)
             or not status.startswith("200")
             or len(body) < MINIMUM_SIZE
             or environ.get("REQUEST_METHOD") == "HEAD"
@@ -101,8 +81,9 @@ class GzipMiddleware:
         ):
             start_response(status, headers, captured["exc_info"])
             return [body]
+        # mtime=0: the same body always gives the same bytes.
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
         etag = lowered.get("etag")
-        packed = self._compressed(etag, content_type, body)
         headers = [(n, v) for n, v in headers if n.lower() not in ("content-length", "etag")]
         headers += [("Content-Encoding", "gzip"), ("Content-Length", str(len(packed)))]
         if etag:

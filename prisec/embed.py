@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, abort, request
 
 from .database import utcnow
+from .dataversion import series_scopes_of_query
 from .extensions import db
 from .models import Series, Talk, public_talks, upcoming_clause, visible_series
+from .pagecache import public_answer
 from .rendering import render
 from .security import allow_framing
 
@@ -14,6 +16,7 @@ bp = Blueprint("embed", __name__, url_prefix="/embed")
 
 
 @bp.get("/upcoming")
+@public_answer(lambda: series_scopes_of_query())
 def upcoming() -> Response:
     """The next talks of one series (`?series=<slug>`) or of all, for an iframe."""
     slug = request.args.get("series", "")

@@ -9,8 +9,10 @@ from sqlalchemy import func, or_, select
 from werkzeug.datastructures import MultiDict
 
 from .database import utcnow
+from .dataversion import SITE_WIDE
 from .extensions import db
 from .models import Series, Talk, public_talks, upcoming_clause
+from .pagecache import public_answer
 from .rendering import render
 from .site import public_series
 
@@ -102,12 +104,14 @@ def series_list_page():
 
 
 @bp.get("/series")
+@public_answer(SITE_WIDE)
 def series_list():
     """The list of series."""
     return series_list_page()
 
 
 @bp.get("/my")
+@public_answer(SITE_WIDE)
 def my_calendar():
     """A reader's selection across series: its talks and its address; without one, the chooser."""
     selection = Selection.from_args(request.args)

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .database import utcnow
+from .dataversion import SITE_WIDE, series_scopes, series_scopes_of_slug, talk_scopes
 from .extensions import db
 from .models import (
     Series,
@@ -17,6 +18,7 @@ from .models import (
     upcoming_clause,
     visible_series,
 )
+from .pagecache import public_answer
 from .papers import papers_of
 from .recordings import is_pdf, media_sources, recording_link, video_embed
 from .rendering import render
@@ -71,7 +73,14 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
     )
 
 
+def _home_scopes() -> frozenset[str]:
+    # One series' schedule, or the list of every series with its next talk.
+    series = home_series(public_series())
+    return series_scopes(series.id) if series else SITE_WIDE
+
+
 @bp.get("/")
+@public_answer(_home_scopes)
 def index():
     """The schedule of the default (or only) series; on a site of several, the list of series."""
     all_series = public_series()
@@ -89,6 +98,7 @@ def index():
 
 
 @bp.get("/series/<slug>")
+@public_answer(series_scopes_of_slug)
 def series_page(slug: str):
     """The schedule of one series."""
     series = db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
@@ -97,6 +107,7 @@ def series_page(slug: str):
 
 @bp.get("/talks/<int:talk_id>")
 @bp.get("/talks/<int:talk_id>/<slug>")
+@public_answer(lambda talk_id, slug=None: talk_scopes(talk_id))
 def talk_page(talk_id: int, slug: str | None = None):
     """One talk's own page; any other slug redirects to the canonical URL."""
     talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)

@@ -8,9 +8,11 @@ from typing import Any
 from flask import Blueprint, Flask, Response, render_template, url_for
 
 from . import wallclock
+from .dataversion import SITE_WIDE
 from .extensions import db
 from .markdown import safe_url
 from .models import Series, Speaker, Talk, public_talks, visible_series
+from .pagecache import public_answer
 
 bp = Blueprint("seo", __name__)
 
@@ -107,6 +109,7 @@ def talk_images(talk: Talk) -> list[str]:
 
 
 @bp.get("/sitemap.xml")
+@public_answer(SITE_WIDE)
 def sitemap() -> Response:
     """Every public page a search engine should know: schedules, the archive, talks."""
     series = db.session.scalars(visible_series().order_by(Series.id)).all()

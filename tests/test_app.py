@@ -104,14 +104,17 @@ def test_templates_are_strict_in_tests(app):
     assert app.jinja_env.undefined is StrictUndefined
 
 
-def test_every_write_raises_the_data_version(db, create_talk):
-    from prisec.dataversion import current_version
+def test_a_write_raises_the_versions_of_what_it_changes_only(db, create_series, create_talk):
+    def versions() -> dict[str, int]:
+        return dict(db.session.execute(db.text("SELECT name, version FROM cache_scope")).all())
 
-    before = current_version()
+    other = create_series(slug="other")
     talk = create_talk()
-    after_create = current_version()
-    assert after_create > before
-    assert current_version() == after_create  # reading changes nothing
+    before = versions()
+    assert versions() == before  # reading changes nothing
     talk.title = "Changed"
     db.session.commit()
-    assert current_version() > after_create
+    after = versions()
+    raised = {name for name in after if after[name] != before.get(name)}
+    assert raised == {f"talk:{talk.id}", f"series:{talk.series_id}"}
+    assert f"series:{other.id}" in after  # created, and left alone by the edit

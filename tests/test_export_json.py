@@ -19,7 +19,7 @@ from prisec.auth.models import AccountToken, Invite, LoginAttempt
 from prisec.dashboard.models import SkippedSlot
 from prisec.database import utcnow
 from prisec.editing import create_talk, record_revision
-from prisec.exporting.sitejson import decode_value, encode_value
+from prisec.exporting.sitejson import NOT_EXPORTED, decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
@@ -36,6 +36,8 @@ def _every_row() -> dict[str, list[dict]]:
     """Every row of every table, in primary-key order: the state a round trip must keep."""
     content = {}
     for table in _db.metadata.sorted_tables:
+        if table.name in NOT_EXPORTED:
+            continue  # the versions of this site's cached answers
         rows = _db.session.execute(select(table).order_by(*table.primary_key.columns))
         content[table.name] = [dict(row) for row in rows.mappings()]
     return content

@@ -26,7 +26,7 @@ def _row_counts() -> dict[str, int]:
     return {
         table.name: _db.session.scalar(select(func.count()).select_from(table))
         for table in _db.metadata.sorted_tables
-        if table.name != "site_state"
+        if table.name != "cache_scope"
     }
 
 

@@ -370,21 +370,16 @@ def test_serving_public_pages_loads_none_of_the_tools_of_commands(tmp_path, migr
     assert sorted(loaded.intersection(NOT_FOR_SERVING)) == []
 
 
-def test_page_and_feed_caches_are_bounded_in_bytes():
-    from prisec.feeds.cache import FeedCache
-    from prisec.pagecache import CachedPage, PageCache
+def test_the_cache_is_bounded_in_bytes():
+    from prisec.pagecache import BoundedStore
 
-    pages = PageCache(size=100, max_bytes=10_000)
+    store = BoundedStore(size=100, max_bytes=10_000)
     for i in range(5):
-        pages.put(i, CachedPage(body=b"x" * 3_000, status=200, headers=(), etag=str(i)))
-    assert [i for i in range(5) if pages.get(i)] == [2, 3, 4]
-    pages.put("big", CachedPage(body=b"x" * 50_000, status=200, headers=(), etag="big"))
-    assert pages.get("big") is not None  # the newest always stays, even over the budget
-    assert pages.get(4) is None
-
-    feeds = FeedCache(size=100, max_bytes=10_000)
-    for i in range(5):
-        feeds.get(i, 1, lambda: b"y" * 3_000)
-    built = []
-    feeds.get(0, 1, lambda: built.append(0) or b"y" * 3_000)
-    assert built == [0]  # the oldest was forgotten and built again
+        store.put(i, b"x" * 3_000)
+    assert [i for i in range(5) if store.get(i)] == [2, 3, 4]
+    store.put("big", b"x" * 50_000)
+    assert store.get("big") is not None  # the newest always stays, even over the budget
+    assert store.get(4) is None
+    made = []
+    store.get_or_make(0, lambda: made.append(0) or b"y" * 3_000)
+    assert made == [0]  # the oldest was forgotten and made again

@@ -8,6 +8,7 @@ from datetime import timedelta
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import insert, select, text
 
+from prisec.dataversion import invalidate_everything
 from prisec.editing import restore_revision, update_talk
 from prisec.extensions import db as _db
 from prisec.extensions import init_migrations
@@ -72,7 +73,7 @@ def test_the_feed_shows_the_abstract_of_a_talk_left_without_its_text(client, cre
     _db.session.execute(
         text("UPDATE talk SET abstract_text = NULL WHERE id = :id"), {"id": talk.id}
     )
-    _db.session.execute(text("UPDATE site_state SET data_version = data_version + 1"))
+    invalidate_everything(_db.session)
     _db.session.commit()
     body = client.get("/calendar.ics").data.decode()
     assert "Only in Markdown." in body.replace("\r\n ", "")

@@ -36,13 +36,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator
 
 from ..database import utcnow
+from ..dataversion import invalidate_everything
 from ..extensions import db
 from ..search import refresh_search_index
 
 FORMAT = "prisec-site"
 FORMAT_VERSION = 1
 # Bookkeeping tables the migrations fill with a first row: the export's rows replace it.
-REPLACED_ON_IMPORT = frozenset({"site_state"})
+REPLACED_ON_IMPORT: frozenset[str] = frozenset()
+# Versions of this site's cached answers: meaningless elsewhere (an import raises them all).
+NOT_EXPORTED = frozenset({"cache_scope"})
 
 
 class ExportError(ValueError):
@@ -94,7 +97,7 @@ def decode_value(column: Column, value: Any) -> Any:
 
 
 def _tables() -> list[Table]:
-    return list(db.metadata.sorted_tables)
+    return [table for table in db.metadata.sorted_tables if table.name not in NOT_EXPORTED]
 
 
 def _schema_revisions() -> list[str]:
@@ -242,6 +245,7 @@ def load_site(document: Any, upload_folder: str | Path) -> LoadReport:
         _fix_sequences(list(tables.values()))
         # Rows went in below the ORM, which keeps the search index otherwise.
         refresh_search_index(db.session.connection())
+        invalidate_everything(db.session)
         db.session.commit()
     except (SQLAlchemyError, ValueError, TypeError) as exc:
         # Nothing is half-imported: the whole load is one transaction.

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from icalendar import Calendar, Event, vDuration, vText
 
 from ..models import Talk
+from ..pagecache import BoundedStore
 from ..textcleaning import clean_text
 from ..wallclock import format_date, format_time, in_zone, zone_abbreviation
 from .vtimezone import vtimezone
@@ -223,39 +222,10 @@ def quick_event_bytes(talk: Talk, site_host: str, page_url: str) -> bytes | None
     return b"\r\n".join([fold_octets(line.encode()) for line in lines]) + b"\r\n"
 
 
-class _EventMemo:
-    """Bytes of events already written, by everything they are made of.
-
-    Every write anywhere raises the data version and so rebuilds whole feeds; with this
-    memo a rebuild writes only the events that changed and copies the rest.
-    """
-
-    def __init__(self, size: int, max_bytes: int) -> None:
-        self._size = size
-        self._max_bytes = max_bytes
-        self._bytes = 0
-        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable, make: Callable[[], bytes]) -> bytes:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-                return found
-        made = make()
-        with self._lock:
-            replaced = self._entries.pop(key, None)
-            self._bytes += len(made) - (len(replaced) if replaced else 0)
-            self._entries[key] = made
-            while len(self._entries) > self._size or self._bytes > self._max_bytes:
-                _, evicted = self._entries.popitem(last=False)
-                self._bytes -= len(evicted)
-        return made
-
-
-# About 4,000 events of a kilobyte or two: a year of four weekly series many times over.
-_events = _EventMemo(size=16_384, max_bytes=8 * 2**20)
+# Bytes of events already written, by everything they are made of: a feed built again after
+# an edit writes only the events that changed and copies the rest. About 4,000 events of a
+# kilobyte or two: a year of four weekly series many times over.
+_events = BoundedStore(size=16_384, max_bytes=8 * 2**20)
 
 
 def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:
@@ -309,7 +279,7 @@ def talks_to_ical(
     for talk in talks:
         page_url = talk_url(talk)
         events.append(
-            _events.get(
+            _events.get_or_make(
                 _event_key(talk, site_host, page_url),
                 lambda talk=talk, page_url=page_url: (
                     quick_event_bytes(talk, site_host, page_url)

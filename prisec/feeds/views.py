@@ -1,19 +1,18 @@
-"""Routes of the feeds: load the talks, build through the cache, answer with validators."""
+"""Routes of the feeds: load the talks, write the calendar; the answer cache keeps the bytes."""
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from datetime import datetime, timedelta
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from sqlalchemy import or_
 
 from ..database import utcnow
-from ..dataversion import current_version
+from ..dataversion import SITE, SITE_WIDE, series_scopes_of_slug, talk_scopes
 from ..extensions import db
 from ..markdown import markdown_to_text
 from ..models import Listing, Series, Talk, public_talks, visible_series
-from .cache import BuiltFeed, FeedCache
+from ..pagecache import body_etag, public_answer
 from .ical import FeedInfo, join_names, talks_to_ical
 from .rows import FeedTalk, feed_talks
 
@@ -48,17 +47,14 @@ def _info(name: str | None, description: str, timezone: str) -> FeedInfo:
     return FeedInfo(name, description, timezone, timedelta(minutes=minutes))
 
 
-def _respond(key: Hashable, build, filename: str | None = None) -> Response:
-    """The cached body for `key`, or 304 when the client already holds it."""
-    cache: FeedCache = current_app.extensions["prisec_feeds"]
-    # Read the version before the data, so a write in between makes the next request rebuild.
-    version = current_version()
-    built: BuiltFeed | None = cache.get((request.host_url, *key), version, build)
-    if built is None:
+def _respond(build, filename: str | None = None) -> Response:
+    """The calendar `build` writes, or 304 when the client already holds it."""
+    body = build()
+    if body is None:
         abort(404)
-    response = Response(built.body, mimetype="text/calendar")
-    response.set_etag(built.etag)
-    response.last_modified = built.last_modified
+    response = Response(body, mimetype="text/calendar")
+    # The ETag the answer cache gives the same bytes, for answers it does not keep.
+    response.set_etag(body_etag(body).strip('"'))
     response.cache_control.public = True
     response.cache_control.max_age = current_app.config["FEED_CACHE_SECONDS"]
     if filename:
@@ -67,6 +63,7 @@ def _respond(key: Hashable, build, filename: str | None = None) -> Response:
 
 
 @bp.get("/calendar.ics")
+@public_answer(SITE_WIDE)
 def all_series():
     """Every published talk of every series."""
     cutoff = _past_cutoff()
@@ -84,10 +81,11 @@ def all_series():
             talk_url=_talk_url,
         )
 
-    return _respond(("all", cutoff), build)
+    return _respond(build)
 
 
 @bp.get("/series/<slug>/calendar.ics")
+@public_answer(series_scopes_of_slug)
 def series_feed(slug: str):
     """Every published talk of one series."""
     cutoff = _past_cutoff()
@@ -104,10 +102,11 @@ def series_feed(slug: str):
             talk_url=_talk_url,
         )
 
-    return _respond(("series", slug, cutoff), build)
+    return _respond(build)
 
 
 @bp.get("/my.ics")
+@public_answer(SITE_WIDE)
 def my_feed():
     """A reader's selection across series (`?series=a,b&talks=12,40`), as one calendar."""
     from ..public import Selection  # the selection belongs to the my-calendar page
@@ -142,10 +141,11 @@ def my_feed():
             talk_url=_talk_url,
         )
 
-    return _respond(("my", selection, cutoff), build)
+    return _respond(build)
 
 
 @bp.get("/talks/<int:talk_id>.ics")
+@public_answer(lambda talk_id: talk_scopes(talk_id))
 def talk_file(talk_id: int):
     """One talk, past or upcoming, as a file to import."""
 
@@ -160,10 +160,11 @@ def talk_file(talk_id: int):
             talk_url=_talk_url,
         )
 
-    return _respond(("talk", talk_id), build, filename=f"talk-{talk_id}.ics")
+    return _respond(build, filename=f"talk-{talk_id}.ics")
 
 
 @bp.get("/calendar/help")
+@public_answer(frozenset({SITE}))
 def help_page():
     """How to subscribe in Google, Apple, Outlook and Thunderbird."""
     series = db.session.scalars(visible_series().order_by(Series.id)).all()

@@ -5,8 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request, url_for
 from sqlalchemy import extract, select
 
+from ..dataversion import SITE_WIDE
 from ..extensions import db
 from ..models import Talk
+from ..pagecache import public_answer
 from ..rendering import render, wants_fragment
 from .models import CATEGORY_NAMES, Paper, TalkPaper
 
@@ -26,6 +28,7 @@ def papers_of(talk: Talk) -> list[Paper]:
 
 
 @bp.get("/papers")
+@public_answer(SITE_WIDE)
 def papers():
     """Every paper, newest first, filtered by category and year."""
     category = request.args.get("category", "").strip().upper()[:16]

@@ -1,0 +1,599 @@
+"""prisec against the real limits of this machine, in one run: `make bench`.
+
+At 10,000 talks in 4 series (bench/archive.py), with wrk (a C load generator) on 127.0.0.1:
+- a do-nothing Flask app under the same server as prisec (`waitress-serve --threads=8`),
+- nginx serving a file of the same size as each prisec answer,
+- prisec's cached answers (schedule, talk page, series feed, 304, the 10,000-talk feed),
+each row's requests/s and the server's CPU per answer, rounds interleaved so the machine's
+other work falls on all rows alike; and the mixed row: series B's cached pages while series
+A takes 10 edits a second and the login form 10 wrong passwords a second, beside the same
+row without them. Writes its section of bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.cookiejar
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from serving import PROJECT_ROOT, free_port, get, start
+
+sys.path.insert(0, str(PROJECT_ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import archive  # noqa: E402 -- bench/ is not a package; its folder is on the path
+from results import replace_section  # noqa: E402
+
+TALKS = 10_000
+THREADS = 8
+NOOP_APP = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return "ok"
+"""
+NGINX_CONF = """worker_processes 2;
+pid {root}/nginx.pid;
+error_log {root}/error.log;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {root}/tmp;
+    proxy_temp_path {root}/tmp;
+    fastcgi_temp_path {root}/tmp;
+    uwsgi_temp_path {root}/tmp;
+    scgi_temp_path {root}/tmp;
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port};
+        root {root}/www;
+        location /published/ {{
+            alias {root}/publish/;
+            types {{ text/html html; text/calendar ics; application/xml xml; }}
+        }}
+    }}
+}}
+"""
+# wrk: cycle through the paths listed in the environment, one per request.
+ROTATE_LUA = """
+local paths = {}
+for path in string.gmatch(os.getenv("BENCH_PATHS"), "[^ ]+") do table.insert(paths, path) end
+local i = 0
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+"""
+
+
+@dataclass
+class Run:
+    """One wrk run: requests/s, p99 latency (ms), server CPU seconds per answer."""
+
+    per_second: float
+    p99_ms: float
+    cpu_ms: float
+    non_2xx: int
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used."""
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(
+    url: str,
+    pids: list[int],
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    paths: list[str] | None = None,
+    lua: Path | None = None,
+) -> Run:
+    """wrk -t2 -c16 against `url`, with the CPU the server processes `pids` used meanwhile."""
+    command = ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    env = dict(os.environ)
+    if paths:
+        command += ["-s", str(lua)]
+        env["BENCH_PATHS"] = " ".join(paths)
+    before = cpu_seconds(pids)
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    cpu = cpu_seconds(pids) - before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Run(
+        per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p99_ms=_ms(p99.group(1)) if p99 else float("nan"),
+        cpu_ms=cpu / requests * 1000 if requests else 0.0,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+    )
+
+
+def ensure_wrk() -> None:
+    """wrk from Debian, installed when missing."""
+    if shutil.which("wrk"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
+
+
+def children(pid: int) -> list[int]:
+    """The process and its children (nginx's workers)."""
+    found = [pid]
+    listing = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True)
+    found += [int(line) for line in listing.stdout.split()]
+    return found
+
+
+def edit_series_a(instance: Path, rate: float) -> None:
+    """`rate` edits a second of one talk of series A through the real editing operation,
+    until stopped (SIGTERM); prints how many."""
+    import signal
+
+    from sqlalchemy import select
+
+    from prisec import create_app
+    from prisec.editing import record_revision
+    from prisec.extensions import db
+    from prisec.models import Talk
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    app = create_app({"INSTANCE_PATH": str(instance)})
+    done = 0
+    with app.app_context():
+        talk_id = db.session.scalar(
+            select(Talk.id).where(Talk.series_id == 1).order_by(Talk.start.desc()).limit(1)
+        )
+        print("ready", flush=True)
+        began = time.monotonic()
+        while not stop.is_set():
+            talk = db.session.get(Talk, talk_id)
+            talk.title = f"Series A, edit {done}"
+            record_revision(talk, None, "Edited")
+            db.session.commit()
+            done += 1
+            stop.wait(max(0.0, began + done / rate - time.monotonic()))
+        elapsed = time.monotonic() - began
+        db.engine.dispose()
+    print(f"{done} {elapsed}", flush=True)
+
+
+def publish_one_edit(instance: Path, folder: Path) -> None:
+    """Edit the newest talk of series A with publishing on; print when it is committed."""
+    from sqlalchemy import select
+
+    from prisec import create_app
+    from prisec.extensions import db
+    from prisec.models import Talk
+
+    app = create_app({"INSTANCE_PATH": str(instance), "PUBLISH_DIR": str(folder)})
+    with app.app_context():
+        talk = db.session.scalar(
+            select(Talk).where(Talk.series_id == 1).order_by(Talk.start.desc()).limit(1)
+        )
+        print(f"ready {talk.id}", flush=True)
+        sys.stdin.readline()
+        talk.title = f"Published within seconds {time.time():.0f}"
+        db.session.commit()
+        print(f"committed {talk.title}", flush=True)
+        app.extensions["prisec_publisher"].wait()
+        db.engine.dispose()
+
+
+def full_rebuild(instance: Path, folder: Path) -> dict[str, float]:
+    """`flask publish` of the whole site: wall and CPU seconds, peak memory (MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    began = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "publish"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PRISEC_INSTANCE_PATH": str(instance),
+            "PRISEC_PUBLISH_DIR": str(folder),
+        },
+        check=True,
+        capture_output=True,
+    )
+    wall = time.perf_counter() - began
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    files = sum(1 for path in folder.rglob("*") if path.is_file())
+    return {
+        "wall": wall,
+        "cpu": after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime,
+        "peak_mb": after.ru_maxrss / 1024,
+        "files": files,
+        "bytes": sum(path.stat().st_size for path in folder.rglob("*") if path.is_file()),
+    }
+
+
+def edit_to_published(instance: Path, folder: Path) -> float:
+    """Seconds from the commit of an edit to its talk page and series feed on disk."""
+    editor = subprocess.Popen(
+        [sys.executable, __file__, "--publish-edit", str(instance), "--folder", str(folder)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    talk_id = editor.stdout.readline().split()[1]
+    editor.stdin.write("go\n")
+    editor.stdin.flush()
+    line = editor.stdout.readline().strip()
+    began = time.monotonic()
+    assert line.startswith("committed ")
+    title = line.removeprefix("committed ").encode()
+    feed = folder / "series" / "series-0" / "calendar.ics"
+    while time.monotonic() - began < 30:
+        pages = list((folder / "talks" / talk_id).glob("*/index.html"))
+        if (
+            # Unfolded: a long SUMMARY line is folded across lines.
+            title in feed.read_bytes().replace(b"\r\n ", b"")
+            and pages
+            and title in pages[0].read_bytes()
+        ):
+            break
+        time.sleep(0.02)
+    seconds = time.monotonic() - began
+    editor.communicate(timeout=60)
+    return seconds
+
+
+class Editor:
+    """The editing of series A in a process of its own, as another worker's saves are."""
+
+    def __init__(self, instance: Path, rate: float) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--edit", str(instance), "--rate", str(rate)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout.readline().strip() == "ready"
+
+    def finish(self) -> tuple[int, float]:
+        """Stop; the edits made and over how many seconds."""
+        self.process.terminate()
+        out, _ = self.process.communicate(timeout=60)
+        done, elapsed = out.split()
+        return int(done), float(elapsed)
+
+
+class WrongLogins(threading.Thread):
+    """`rate` wrong passwords a second at the login form, each with its CSRF token."""
+
+    def __init__(self, base: str, rate: float) -> None:
+        super().__init__(daemon=True)
+        self.base, self.rate = base, rate
+        self.stop = threading.Event()
+        self.done = 0
+
+    def run(self) -> None:
+        began = time.monotonic()
+        while not self.stop.is_set():
+            with contextlib.suppress(OSError):  # an overloaded server's reset counts too
+                self._attempt()
+            self.done += 1
+            self.stop.wait(max(0.0, began + self.done / self.rate - time.monotonic()))
+
+    def _attempt(self) -> None:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        page = opener.open(self.base + "/login", timeout=30).read().decode()
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+        data = urllib.parse.urlencode(
+            {
+                "email": "stranger@example.org",
+                "password": "not the password",
+                "csrf_token": token.group(1) if token else "",
+            }
+        ).encode()
+        # Refused or limited: the attempt reached the server all the same.
+        with contextlib.suppress(urllib.error.HTTPError):
+            opener.open(self.base + "/login", data=data, timeout=30).read()
+
+
+def canonical(port: int, path: str) -> str:
+    """Where `path` redirects to (a talk's canonical URL), or itself."""
+    status, headers, _ = get(port, path)
+    if status not in (301, 302):
+        return path
+    return urllib.parse.urlsplit(headers["Location"]).path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-record", action="store_true", help="print, leave RESULTS.md")
+    parser.add_argument("--edit", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--rate", type=float, default=10, help=argparse.SUPPRESS)
+    parser.add_argument("--publish-edit", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.publish_edit:
+        publish_one_edit(args.publish_edit, args.folder)
+        return
+    if args.edit:
+        edit_series_a(args.edit, args.rate)
+        return
+    ensure_wrk()
+    load_before = os.getloadavg()
+    started = datetime.now(UTC)
+    with tempfile.TemporaryDirectory(prefix="prisec-limits-") as folder:
+        root = Path(folder)
+        instance = root / "instance"
+        began = time.perf_counter()
+        archive.build(instance, TALKS)
+        build_seconds = time.perf_counter() - began
+        (root / "noop.py").write_text(NOOP_APP)
+        lua = root / "rotate.lua"
+        lua.write_text(ROTATE_LUA)
+        waitress = str(Path(sys.executable).parent / "waitress-serve")
+        prisec_port, noop_port, nginx_port = free_port(), free_port(), free_port()
+        servers = [
+            start(
+                [waitress, f"--listen=127.0.0.1:{prisec_port}", f"--threads={THREADS}", "app:app"],
+                prisec_port,
+                {"PRISEC_INSTANCE_PATH": str(instance)},
+            )
+        ]
+        noop = subprocess.Popen(
+            [waitress, f"--listen=127.0.0.1:{noop_port}", f"--threads={THREADS}", "noop:app"],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        servers.append(noop)
+        try:
+            report = measure(args, root, lua, servers[0], noop, prisec_port, noop_port, nginx_port)
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait(timeout=10)
+        report["build_seconds"] = build_seconds
+    report.update(load_before=load_before, load_after=os.getloadavg(), started=started)
+    section = render(report, args)
+    print(section)
+    if not args.no_record:
+        replace_section(section)
+
+
+def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -> dict:
+    """Every row, interleaved over the rounds; the mixed row after them."""
+    for _ in range(100):
+        try:
+            if get(noop_port, "/")[0] == 200:
+                break
+        except OSError:
+            time.sleep(0.1)
+    base = f"http://127.0.0.1:{prisec_port}"
+    talk_a = canonical(prisec_port, "/talks/1")  # talk i goes to series i % 4: series A
+    talk_b = canonical(prisec_port, "/talks/2")  # series B
+    paths = {
+        "/ cached": "/",
+        "talk page cached": talk_b,
+        "series feed cached": "/series/series-1/calendar.ics",
+        "/calendar.ics, no gzip": "/calendar.ics",
+    }
+    bodies = {name: get(prisec_port, path)[2] for name, path in paths.items()}
+    etag = get(prisec_port, "/")[1]["ETag"]
+    www = root / "www"
+    www.mkdir()
+    (root / "tmp").mkdir()
+    for index, body in enumerate(bodies.values()):
+        (www / f"file{index}").write_bytes(body)
+    # nginx started by root serves as nobody, who must be able to read the files.
+    for path in (root, www, *www.iterdir()):
+        path.chmod(0o755)
+    rebuild = full_rebuild(root / "instance", root / "publish")
+    (root / "nginx.conf").write_text(NGINX_CONF.format(root=root, port=nginx_port))
+    nginx = subprocess.Popen(
+        ["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        time.sleep(0.5)
+        nginx_pids = children(nginx.pid)
+        rows: dict[str, tuple] = {"do-nothing Flask, waitress 8 threads": (noop_port, "/", {})}
+        for index, name in enumerate(bodies):
+            rows[f"nginx, file of the size of {name}"] = (nginx_port, f"/file{index}", {})
+        for name, path in paths.items():
+            rows[f"prisec {name}"] = (prisec_port, path, {})
+        rows["prisec / 304"] = (prisec_port, "/", {"If-None-Match": etag})
+        rows["nginx, published index.html"] = (nginx_port, "/published/index.html", {})
+        rows["nginx, published series feed"] = (
+            nginx_port,
+            "/published/series/series-1/calendar.ics",
+            {},
+        )
+        rows["prisec /calendar.ics, gzip"] = (
+            prisec_port,
+            "/calendar.ics",
+            {"Accept-Encoding": "gzip"},
+        )
+        pids = {noop_port: [noop.pid], nginx_port: nginx_pids, prisec_port: [prisec.pid]}
+        runs: dict[str, list[Run]] = {name: [] for name in rows}
+        for _ in range(args.rounds):
+            for name, (port, path, headers) in rows.items():
+                runs[name].append(
+                    wrk(f"http://127.0.0.1:{port}{path}", pids[port], args.seconds, headers)
+                )
+    finally:
+        nginx.terminate()
+        nginx.wait(timeout=10)
+    published_after = edit_to_published(root / "instance", root / "publish")
+
+    # Series B's pages, alone and while series A is edited and the login form is attacked.
+    b_paths = ["/series/series-1", talk_b, "/series/series-1/calendar.ics"]
+    mixed: dict[str, list[Run]] = {"B alone": [], "B with A's edits and wrong logins": []}
+    edits = logins = 0
+    loaded_seconds = edit_seconds = 0.0
+    instance = root / "instance"
+    for path in b_paths:
+        get(prisec_port, path)
+    for _ in range(args.rounds):
+        mixed["B alone"].append(
+            wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
+        )
+        # Four strangers at 2.5 a second each: one alone waits for each answer in turn.
+        editor, attackers = Editor(instance, 10), [WrongLogins(base, 2.5) for _ in range(4)]
+        for attacker in attackers:
+            attacker.start()
+        time.sleep(0.5)
+        began = time.monotonic()
+        mixed["B with A's edits and wrong logins"].append(
+            wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
+        )
+        loaded_seconds += time.monotonic() - began
+        for attacker in attackers:
+            attacker.stop.set()
+        done, seconds = editor.finish()
+        edits += done
+        edit_seconds += seconds
+        for attacker in attackers:
+            attacker.join(timeout=30)
+        logins += sum(attacker.done for attacker in attackers)
+    return {
+        "runs": runs,
+        "mixed": mixed,
+        "edits": edits,
+        "logins": logins,
+        "loaded_seconds": loaded_seconds + 0.5 * args.rounds,
+        "edit_seconds": edit_seconds,
+        "sizes": {name: len(body) for name, body in bodies.items()},
+        "talk_a": talk_a,
+        "rebuild": rebuild,
+        "published_after": published_after,
+    }
+
+
+def _median(runs: list[Run], field: str) -> float:
+    return statistics.median(getattr(run, field) for run in runs)
+
+
+def render(report: dict, args) -> str:
+    """The RESULTS.md section."""
+    runs: dict[str, list[Run]] = report["runs"]
+    noop = _median(runs["do-nothing Flask, waitress 8 threads"], "per_second")
+    sizes = report["sizes"]
+    nginx_of = {
+        f"prisec {name}": _median(runs[f"nginx, file of the size of {name}"], "per_second")
+        for name in sizes
+    }
+    nginx_of["prisec / 304"] = None
+    nginx_of["nginx, published index.html"] = nginx_of["prisec / cached"]
+    nginx_of["nginx, published series feed"] = nginx_of["prisec series feed cached"]
+    nginx_of["prisec /calendar.ics, gzip"] = None
+    lines = [
+        "# Against the real limits (`make bench`)",
+        "",
+        f"Run {report['started']:%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, "
+        f"load average {report['load_before'][0]:.2f} before and "
+        f"{report['load_after'][0]:.2f} after (other work shares the machine: compare rows "
+        "by their ratios, which were measured interleaved). "
+        f"{TALKS:,} talks in 4 series (built in {report['build_seconds']:.0f} s). "
+        f"`wrk -t2 -c16 -d{args.seconds:g}s`, {args.rounds} rounds interleaved, medians; "
+        "server CPU per answer is the server processes' user + system time over the run "
+        "divided by the answers.",
+        "",
+        "| answer | bytes | requests/s | server CPU per answer | vs do-nothing Flask "
+        "| vs nginx, same size | p99 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for name, name_runs in runs.items():
+        per_second = _median(name_runs, "per_second")
+        size = sizes.get(name.removeprefix("prisec ").removeprefix("nginx, file of the size of "))
+        nginx = nginx_of.get(name)
+        errors = sum(run.non_2xx for run in name_runs)
+        note = f" ({errors} non-2xx/3xx)" if errors and "304" not in name else ""
+        lines.append(
+            f"| {name}{note} | {f'{size:,}' if size else ''} | {per_second:,.0f} "
+            f"| {_median(name_runs, 'cpu_ms'):.3f} ms | {per_second / noop:.2f} "
+            f"| {f'{per_second / nginx:.2f}' if nginx else ''} "
+            f"| {_median(name_runs, 'p99_ms'):.1f} ms |"
+        )
+    mixed = report["mixed"]
+    alone, busy = mixed["B alone"], mixed["B with A's edits and wrong logins"]
+    seconds = report["loaded_seconds"]
+    lines += [
+        "",
+        "Mixed row: series B's series page, a talk page and its feed in turn, alone and while "
+        f"series A took {report['edits'] / report['edit_seconds']:.1f} edits a second "
+        "(through the editing "
+        f"operation, from another process) and the login form {report['logins'] / seconds:.1f} "
+        "wrong passwords a second (each with its CSRF token), rounds interleaved:",
+        "",
+        "| series B | requests/s | p99 |",
+        "| --- | ---: | ---: |",
+    ]
+    for name, name_runs in mixed.items():
+        lines.append(
+            f"| {name} | {_median(name_runs, 'per_second'):,.0f} "
+            f"| {_median(name_runs, 'p99_ms'):.1f} ms |"
+        )
+    ratio = _median(busy, "per_second") / _median(alone, "per_second")
+    p99 = _median(busy, "p99_ms") / _median(alone, "p99_ms")
+    lines += ["", f"B with the edits and wrong logins: {ratio:.2f} of B alone, p99 {p99:.2f}×."]
+    rebuild = report["rebuild"]
+    lines += [
+        "",
+        f"Static publishing: `flask publish` of {TALKS:,} talks wrote {rebuild['files']:,} files "
+        f"({rebuild['bytes'] / 2**20:.0f} MB, gzip versions included) in {rebuild['wall']:.0f} s "
+        f"wall, {rebuild['cpu']:.0f} s CPU, peak memory {rebuild['peak_mb']:.0f} MB. An edit of "
+        "a series A talk (from another process, publishing on) was in its published talk page "
+        f"and series feed {report['published_after']:.2f} s after its commit. The published "
+        "rows above are nginx serving those files; their ratio is to nginx serving a plain "
+        "file of the same size as prisec's answer.",
+    ]
+    lines += ["", NOTES]
+    return "\n".join(lines) + "\n"
+
+
+NOTES = """Reading the rows: a kept answer is served before Flask (one read of its scopes'
+versions on the thread's own connection), so it can cost less than the do-nothing Flask
+app, which runs Flask's request machinery. Answers over 256 KB go to waitress as one
+file-like piece, which it sends from memory; as a list of one bytes object, waitress
+copies it into its output buffer and, past 1 MB (`outbuf_overflow`), into a temporary
+file. waitress 3.0 closes the connection after every `304` (a 304 carries no
+Content-Length, and `build_response_header` then always sets close-on-finish), so each
+304 row includes a new TCP connection per request; the answer itself is cheaper than a
+200. The mixed row's load generators (the editing process, the login threads) run on the
+same 2 cores as the server and wrk."""
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,205 @@
+"""Static publishing: public pages and feeds written to PRISEC_PUBLISH_DIR for nginx to serve.
+
+After a change is committed, the addresses whose scopes it raised are rendered again in a
+background thread (debounced: a burst of saves is one pass, and never in the organizer's
+request) through the application itself, so each file is byte for byte what the server
+answers, and written atomically (a temporary file in the same folder, then a rename) with
+its gzip version beside it. `flask publish` writes all of it. Addresses map to files as
+nginx's `try_files $uri $uri/index.html @prisec` finds them: `/` is `index.html`,
+`/series/x` is `series/x/index.html`, `/calendar.ics` is `calendar.ics`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gzip
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+import click
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import select
+
+from ..dataversion import SITE
+from ..extensions import db
+
+# A burst of saves (an import, a rescheduled series) is published in one pass.
+DEBOUNCE_SECONDS = 0.5
+SITE_WIDE_ADDRESSES = ("/", "/talks", "/calendar.ics", "/sitemap.xml", "/papers", "/calendar/help")
+
+
+def file_for(address: str) -> str:
+    """The file, relative to the publishing folder, that nginx serves for `address`."""
+    path = address.strip("/")
+    if not path:
+        return "index.html"
+    last = path.rsplit("/", 1)[-1]
+    return path if "." in last else f"{path}/index.html"
+
+
+def series_addresses(series_ids: Iterable[int]) -> set[str]:
+    """A series' page and feed, for each of `series_ids`."""
+    from ..models import Series
+
+    ids = list(series_ids)
+    if not ids:
+        return set()
+    slugs = db.session.scalars(select(Series.slug).where(Series.id.in_(ids)))
+    return {
+        address for slug in slugs for address in (f"/series/{slug}", f"/series/{slug}/calendar.ics")
+    }
+
+
+def talk_addresses(talk_ids: Iterable[int]) -> set[str]:
+    """A talk's page (at its canonical address) and its .ics file."""
+    from ..models import Talk
+
+    ids = list(talk_ids)
+    if not ids:
+        return set()
+    found = set()
+    for talk in db.session.scalars(select(Talk).where(Talk.id.in_(ids))):
+        found |= {f"/talks/{talk.id}/{talk.slug}", f"/talks/{talk.id}.ics"}
+    return found
+
+
+def every_address() -> set[str]:
+    """Every address a full rebuild writes."""
+    from ..models import Series, Talk
+
+    series_ids = db.session.scalars(select(Series.id)).all()
+    talk_ids = db.session.scalars(
+        select(Talk.id).where(Talk.published.is_(True), Talk.deleted_at.is_(None))
+    ).all()
+    return set(SITE_WIDE_ADDRESSES) | series_addresses(series_ids) | talk_addresses(talk_ids)
+
+
+def addresses_of(names: Iterable[str]) -> set[str] | None:
+    """The addresses that show the scopes `names`; None when that is every address."""
+    names = set(names)
+    if SITE in names:
+        return None
+    series_ids = {int(name.split(":")[1]) for name in names if name.startswith("series:")}
+    talk_ids = {int(name.split(":")[1]) for name in names if name.startswith("talk:")}
+    found = set(SITE_WIDE_ADDRESSES) if series_ids else set()
+    return found | series_addresses(series_ids) | talk_addresses(talk_ids)
+
+
+def _write_atomically(target: Path, body: bytes) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".publish-")
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(body)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
+        raise
+
+
+def site_base_url(app: Flask) -> str:
+    """The public address the published pages link to (their absolute URLs)."""
+    return (app.config.get("SITE_URL") or f"https://{app.config['SITE_HOST']}").rstrip("/")
+
+
+def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
+    """Render `addresses` as an anonymous visitor and write them under `folder`; the files."""
+    client = app.test_client()
+    base = site_base_url(app)
+    written = []
+    # What an edit changed itself first (its talk, its series), the site-wide lists after.
+    for address in sorted(set(addresses), key=lambda a: (a in SITE_WIDE_ADDRESSES, a)):
+        response = client.get(address, base_url=base)
+        target = folder / file_for(address)
+        if address.startswith("/talks/") and not address.endswith(".ics"):
+            # A talk whose slug changed leaves its old address to the application (a 301).
+            with contextlib.suppress(FileNotFoundError):
+                for old in target.parent.parent.iterdir():
+                    if old != target.parent and old.is_dir():
+                        shutil.rmtree(old)
+        if response.status_code != 200:
+            for stale in (target, target.with_name(target.name + ".gz")):
+                with contextlib.suppress(FileNotFoundError):
+                    stale.unlink()
+            continue
+        body = response.get_data()
+        _write_atomically(target, body)
+        # mtime=0: the same bytes as the answer cache's gzip body.
+        _write_atomically(target.with_name(target.name + ".gz"), gzip.compress(body, 6, mtime=0))
+        written.append(str(target.relative_to(folder)))
+    return written
+
+
+class Publisher:
+    """Collects the scopes of committed changes and publishes them after a short quiet spell."""
+
+    def __init__(self, app: Flask, folder: Path) -> None:
+        self.app = app
+        self.folder = folder
+        self._pending: set[str] = set()
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+        self._passes = threading.Lock()  # one pass at a time
+
+    def changed(self, names: Iterable[str]) -> None:
+        """Scopes raised by a committed transaction: publish them soon, in the background."""
+        with self._lock:
+            self._pending |= set(names)
+            if self._timer is None:
+                self._timer = threading.Timer(DEBOUNCE_SECONDS, self._run)
+                self._timer.start()
+
+    def _run(self) -> None:
+        with self._lock:
+            names, self._pending, self._timer = self._pending, set(), None
+        with self._passes, self.app.app_context():
+            try:
+                addresses = addresses_of(names)
+                publish(self.app, every_address() if addresses is None else addresses, self.folder)
+            finally:
+                db.session.remove()
+
+    def wait(self) -> None:
+        """Until what is pending is published (for commands and tests)."""
+        while True:
+            with self._lock:
+                timer = self._timer
+            if timer is None:
+                break
+            timer.join()
+        with self._passes:
+            pass
+
+
+def committed(names: set[str]) -> None:
+    """Called after every commit with the scopes it raised (from prisec.dataversion)."""
+    if not names or not has_app_context():
+        return
+    publisher: Publisher | None = current_app.extensions.get("prisec_publisher")
+    if publisher is not None:
+        publisher.changed(names)
+
+
+@click.command("publish")
+def publish_command() -> None:
+    """Write every public page and feed to PRISEC_PUBLISH_DIR (a full rebuild)."""
+    folder = current_app.config.get("PUBLISH_DIR")
+    if not folder:
+        raise click.ClickException("Set PRISEC_PUBLISH_DIR to the folder nginx serves.")
+    written = publish(current_app._get_current_object(), every_address(), Path(folder))
+    click.echo(f"Published {len(written)} files to {folder}.")
+
+
+def init_app(app: Flask) -> None:
+    """The `flask publish` command, and the background publisher when PUBLISH_DIR is set."""
+    app.cli.add_command(publish_command)
+    folder = app.config.get("PUBLISH_DIR")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        app.extensions["prisec_publisher"] = Publisher(app, Path(folder))
