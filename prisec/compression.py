@@ -49,19 +49,7 @@ class GzipMiddleware:
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         wanted = accepts_gzip(environ.get("HTTP_ACCEPT_ENCODING", ""))
-        captured: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
-            captured.update(status=status, headers=headers, exc_info=exc_info)
-            return chunks.append
-
-        result = self.app(environ, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        captured, chunks = collected(self.app, environ)
         status: str = captured["status"]
         headers: list[tuple[str, str]] = captured["headers"]
         lowered = {name.lower(): value for name, value in headers}
@@ -101,6 +89,24 @@ def _add_vary(headers: list[tuple[str, str]]) -> list[tuple[str, str]]:
                 headers[index] = (name, f"{value}, Accept-Encoding")
             return headers
     return [*headers, ("Vary", "Accept-Encoding")]
+
+
+def collected(app: Callable, environ: dict[str, Any]) -> tuple[dict[str, Any], list[bytes]]:
+    """Run a WSGI app to the end: what it passed to start_response, and its body's pieces."""
+    captured: dict[str, Any] = {}
+    chunks: list[bytes] = []
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
+        captured.update(status=status, headers=headers, exc_info=exc_info)
+        return chunks.append
+
+    result = app(environ, capture)
+    try:
+        chunks.extend(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return captured, chunks
 
 
 def init_app(app: Any) -> None:

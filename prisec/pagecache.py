@@ -33,7 +33,7 @@ from typing import Any
 from flask import Flask, current_app, request
 from werkzeug.http import http_date, parse_date
 
-from .compression import MINIMUM_SIZE, accepts_gzip, is_compressible
+from .compression import MINIMUM_SIZE, accepts_gzip, collected, is_compressible
 from .dataversion import SITE_WIDE, Stamp, StampReader
 from .extensions import db
 
@@ -325,19 +325,7 @@ class AnswerCache:
         self, key: Hashable, environ: dict[str, Any], start_response: Callable
     ) -> Iterable[bytes]:
         environ[ELIGIBLE] = True
-        captured: dict[str, Any] = {}
-        chunks: list[bytes] = []
-
-        def capture(status: str, headers: list[tuple[str, str]], exc_info=None):
-            captured.update(status=status, headers=headers, exc_info=exc_info)
-            return chunks.append
-
-        result = self.wsgi_app(environ, capture)
-        try:
-            chunks.extend(result)
-        finally:
-            if hasattr(result, "close"):
-                result.close()
+        captured, chunks = collected(self.wsgi_app, environ)
         declared = environ.get(DECLARED)
         status, headers = captured["status"], captured["headers"]
         if (

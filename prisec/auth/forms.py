@@ -9,38 +9,8 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from .accounts import MIN_PASSWORD_LENGTH
 
 
-class LoginForm(FlaskForm):
-    """Email and password."""
-
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=320)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-
-
-class AcceptInviteForm(FlaskForm):
-    """The invited organizer's name, email and password."""
-
-    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=200)])
-    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=320)])
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
-    confirm = PasswordField(
-        "Password again", validators=[EqualTo("password", "The two passwords differ.")]
-    )
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for action buttons."""
-
-
-def _new_password(label: str = "New password") -> PasswordField:
+def new_password(label: str = "New password") -> PasswordField:
+    """A password field with the length rule; the strength check runs when the account is saved."""
     return PasswordField(
         label,
         validators=[
@@ -53,6 +23,28 @@ def _new_password(label: str = "New password") -> PasswordField:
     )
 
 
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=320)])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class AcceptInviteForm(FlaskForm):
+    """The invited organizer's name, email and password."""
+
+    name = StringField("Name", validators=[DataRequired("Enter your name."), Length(max=200)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email."), Length(max=320)])
+    password = new_password("Password")
+    confirm = PasswordField(
+        "Password again", validators=[EqualTo("password", "The two passwords differ.")]
+    )
+
+
+class EmptyForm(FlaskForm):
+    """Only the CSRF token, for action buttons."""
+
+
 class ForgotPasswordForm(FlaskForm):
     """The address a password-reset link goes to."""
 
@@ -62,7 +54,7 @@ class ForgotPasswordForm(FlaskForm):
 class ResetPasswordForm(FlaskForm):
     """A new password, twice."""
 
-    password = _new_password()
+    password = new_password()
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", "The two passwords differ.")]
     )
@@ -91,7 +83,7 @@ class PasswordChangeForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Enter your current password.")]
     )
-    password = _new_password()
+    password = new_password()
     confirm = PasswordField(
         "New password again", validators=[EqualTo("password", "The two passwords differ.")]
     )

@@ -14,7 +14,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from ..auth.accounts import MIN_PASSWORD_LENGTH
+from ..auth.forms import new_password
 from ..dashboard.forms import WEEKDAYS, iana_zone
 
 
@@ -26,16 +26,7 @@ class SetupForm(FlaskForm):
     email = EmailField(
         "Your email", validators=[DataRequired("Enter your email."), Length(max=320)]
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired("Choose a password."),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                message=f"The password must have at least {MIN_PASSWORD_LENGTH} characters.",
-            ),
-        ],
-    )
+    password = new_password("Password")
     confirm = PasswordField(
         "Password again", validators=[EqualTo("password", "The two passwords differ.")]
     )
