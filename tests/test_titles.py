@@ -77,3 +77,27 @@ def test_archive_finds_the_talk_by_its_maths(client, create_talk, word):
     html = client.get("/talks", query_string={"q": word}).get_data(as_text=True)
     assert f"/talks/{talk.id}/" in html
     assert "Something else entirely" not in html
+
+
+def test_announcement_subject_and_body_read_unicode(app, create_talk):
+    from prisec.announcing.compose import compose
+    from prisec.announcing.views import talk_links
+
+    talk = create_talk(title=TITLE)
+    with app.test_request_context():
+        announcement = compose(talk, talk_links(talk))
+    assert "“ε-DP in practice”" in announcement.subject
+    assert "ε-DP in practice" in announcement.text
+    assert "$" not in announcement.subject + announcement.text
+
+
+def test_calendar_links_read_unicode(app, create_talk):
+    from urllib.parse import parse_qs, urlsplit
+
+    from prisec.feeds.links import google_event_url, outlook_event_url
+
+    talk = create_talk(title=TITLE)
+    google = parse_qs(urlsplit(google_event_url(talk, "https://x.example/t")).query)
+    outlook = parse_qs(urlsplit(outlook_event_url(talk, "https://x.example/t")).query)
+    assert google["text"][0].endswith("ε-DP in practice")
+    assert outlook["subject"][0].endswith("ε-DP in practice")
