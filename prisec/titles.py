@@ -9,24 +9,31 @@ from pylatexenc.latex2text import LatexNodes2Text
 
 _converter = LatexNodes2Text(math_mode="text", strict_latex_spaces=True)
 _COMMAND = re.compile(r"\\([A-Za-z]+)")
-_MATHS = re.compile(r"\$([^$]+)\$")
+# As in abstracts (pandoc's rule): no space just inside the dollars and no digit right
+# after the closing one, so "costs $5 and $6" stays prose.
+_MATHS = re.compile(r"\$(?=\S)([^$]*?\S)\$(?!\d)")
 
 
 def plain_title(title: str) -> str:
     """The title with its $maths$ as readable Unicode; titles without a dollar stay as they are."""
     if not title or "$" not in title:
         return title
+    return _MATHS.sub(_as_unicode, title)
+
+
+def _as_unicode(match: re.Match[str]) -> str:
+    tex = match.group(0)
     try:
-        text = _converter.latex_to_text(title)
+        text = _converter.latex_to_text(tex)
     except Exception:
         # Bad TeX is the organizer's typo, not a reason to fail a page or a feed.
-        return title
-    return " ".join(text.split()) or title
+        return tex
+    return " ".join(text.split()) or tex
 
 
 def search_words(title: str) -> str:
     """Extra words a title's maths is found by: its Unicode form and TeX command names."""
-    if not title or "$" not in title:
+    if not title or not _MATHS.search(title):
         return ""
     names = _COMMAND.findall(title)
     # "varepsilon" is also found as "epsilon", the word a reader types.

@@ -101,3 +101,9 @@ def test_calendar_links_read_unicode(app, create_talk):
     outlook = parse_qs(urlsplit(outlook_event_url(talk, "https://x.example/t")).query)
     assert google["text"][0].endswith("ε-DP in practice")
     assert outlook["subject"][0].endswith("ε-DP in practice")
+
+
+@pytest.mark.parametrize("title", ["Costs $5 and $6", "A $5 prize", "Spaces $ x $ stay"])
+def test_prose_dollars_stay_prose(title):
+    assert plain_title(title) == title
+    assert "math" not in str(title_html(title))
