@@ -19,6 +19,7 @@ from .markdown import render_markdown
 from .models import Series, Talk, TalkRevision, TalkStatus, in_visible_series, visible_series
 from .pagecache import public_answer
 from .textcleaning import clean_text
+from .titles import plain_title
 
 bp = Blueprint("announcements", __name__)
 log = logging.getLogger(__name__)
@@ -164,7 +165,9 @@ def _fill_entry(entry: Any, item: Announcement, site_host: str) -> None:
     created = revision.created_at.astimezone(UTC)
     # Tag URIs (RFC 4151) stay the same wherever the site moves.
     entry.id(f"tag:{site_host},{created:%Y-%m-%d}:talk-{talk.id}-revision-{revision.id}")
-    entry.title(clean_text(f"{_TITLES[item.kind]}: {talk.title or 'Title to be announced'}"))
+    entry.title(
+        clean_text(f"{_TITLES[item.kind]}: {plain_title(talk.title) or 'Title to be announced'}")
+    )
     entry.updated(created)
     entry.published(created)
     entry.link(href=url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True))

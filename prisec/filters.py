@@ -6,6 +6,7 @@ from flask import Flask
 
 from . import wallclock
 from .markdown import render_markdown, safe_url
+from .titles import plain_title, title_html
 
 
 def init_app(app: Flask) -> None:
@@ -19,4 +20,6 @@ def init_app(app: Flask) -> None:
         worldclock=wallclock.worldclock_url,
         markdown=render_markdown,
         safe_url=safe_url,
+        plain_title=plain_title,
+        title_html=title_html,
     )

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import Speaker, Talk, TalkSpeaker, public_talks
+from .titles import search_words
 
 # The FTS5 table and the shadow tables SQLite keeps for it. They are made by raw SQL in
 # migration 0003, so the models do not describe them.
@@ -247,6 +248,18 @@ def refresh_search_index(
             )
     for statement in _REFRESH:
         connection.execute(sql(statement))
+    # Titles with maths are found by their Unicode (ε) and TeX names (varepsilon, epsilon).
+    with_maths = connection.execute(
+        sql(
+            "SELECT id, title FROM talk WHERE instr(title, '$') > 0 "
+            "AND id IN (SELECT id FROM temp.search_refresh)"
+        )
+    ).all()
+    for talk_id, title in with_maths:
+        connection.execute(
+            sql(f"UPDATE {FTS_TABLE} SET title = :title WHERE rowid = :id"),
+            {"id": talk_id, "title": f"{title} {search_words(title)}"},
+        )
     connection.execute(sql("DELETE FROM temp.search_refresh"))
 
 
@@ -284,7 +297,7 @@ def _refresh_postgres(
     rows = [
         {
             "talk_id": talk_id,
-            "title": fold(title),
+            "title": fold(f"{title} {search_words(title)}"),
             "speakers": fold(" ".join(speakers.get(talk_id, []))),
             "affiliations": fold(" ".join(affiliations.get(talk_id, []))),
             "abstract": fold(abstract),

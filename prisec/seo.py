@@ -13,6 +13,7 @@ from .extensions import db
 from .markdown import safe_url
 from .models import Series, Speaker, Talk, public_talks, visible_series
 from .pagecache import public_answer
+from .titles import plain_title
 
 bp = Blueprint("seo", __name__)
 
@@ -55,7 +56,7 @@ def talk_event(
     event: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "Event",
-        "name": talk.title or "Title to be announced",
+        "name": plain_title(talk.title or "Title to be announced"),
         "description": preview_text(talk, 1000),
         "url": page_url,
         "startDate": local_iso(talk.start, zone),

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .. import wallclock
 from ..markdown import render_markdown
 from ..models import Talk
+from ..titles import plain_title
 
 DEFAULT_ZONES = ("Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Shanghai")
 
@@ -307,7 +308,7 @@ def talk_context(talk: Talk, links: dict[str, str]) -> dict[str, Any]:
     names = [speaker.display_name for speaker in talk.speakers]
     return {
         "series_name": series.name,
-        "title": talk.title.strip() or "Title to be announced",
+        "title": plain_title(talk.title.strip()) or "Title to be announced",
         "speaker_names": join_names(names) or "Speaker to be announced",
         "speakers": [
             {"name": s.display_name, "affiliation": s.affiliation, "homepage": s.homepage}
@@ -369,7 +370,7 @@ def render_body(source: str, context: dict[str, Any]) -> str:
 def subject_of(talk: Talk) -> str:
     """'Series: Speaker, "Title" (Wednesday 28 October 2026, 14:00 GMT)'."""
     names = join_names([speaker.display_name for speaker in talk.speakers])
-    title = talk.title.strip() or "Title to be announced"
+    title = plain_title(talk.title.strip()) or "Title to be announced"
     who = f"{names}, " if names else ""
     subject = f"{talk.series.name}: {who}“{title}” ({when_in(talk.start, talk.series.timezone)})"
     # A line break (possible in imported titles) must not reach a mail header.

@@ -15,6 +15,7 @@ from ..database import utcnow
 from ..extensions import db
 from ..models import Organizer, Talk, TalkStatus, in_visible_series
 from ..speakerform.models import SpeakerLink
+from ..titles import plain_title
 from .mail import MailError, build_message, mail_settings, send
 from .models import AnnouncementSend
 
@@ -75,7 +76,8 @@ def _line(talk: Talk) -> str:
     local = wallclock.in_zone(talk.start, talk.series.timezone)
     names = ", ".join(speaker.display_name for speaker in talk.speakers) or "no speaker yet"
     when = f"{wallclock.format_date(local)} {wallclock.format_time(local)}"
-    return f"- {when} {talk.series.name}: {names}, “{talk.title or 'Untitled'}” (talk {talk.id})"
+    title = plain_title(talk.title) or "Untitled"
+    return f"- {when} {talk.series.name}: {names}, “{title}” (talk {talk.id})"
 
 
 def report(reminders: Reminders) -> str:

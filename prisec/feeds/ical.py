@@ -12,6 +12,7 @@ from icalendar import Calendar, Event, vDuration, vText
 from ..models import Talk
 from ..pagecache import BoundedStore
 from ..textcleaning import clean_text
+from ..titles import plain_title
 from ..wallclock import format_date, format_time, in_zone, zone_abbreviation
 from .vtimezone import vtimezone
 
@@ -42,7 +43,7 @@ def join_names(names: Sequence[str]) -> str:
 
 def talk_summary(talk: Talk) -> str:
     """'Speaker Name: Talk title', marked when the talk is cancelled."""
-    title = talk.title.strip() or "Title to be announced"
+    title = plain_title(talk.title.strip()) or "Title to be announced"
     speakers = join_names([speaker.name for speaker in talk.speakers])
     summary = f"{speakers}: {title}" if speakers else title
     # Some clients hide STATUS; the word in the title tells every reader.
