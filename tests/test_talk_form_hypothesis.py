@@ -14,6 +14,7 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from prisec.models import Talk
+from prisec.titles import title_html
 from tests.test_talk_form import talk_form
 
 # The database of failing examples is kept in memory only: nothing is written to the tree.
@@ -158,7 +159,8 @@ def check_answer(response, client, db, talk_id: int | None, fields: dict[str, st
     body = page.get_data(as_text=True)
     assert "<script" not in _OWN_SCRIPTS.sub("", body).lower()
     if talk.title:
-        assert str(escape(talk.title)) in body
+        # Escaped, its $maths$ (if any) marked for typesetting.
+        assert str(title_html(talk.title)) in body
     if talk.speakers[0].affiliation:
         assert str(escape(talk.speakers[0].affiliation)) in body
 
