@@ -11,6 +11,9 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
+import time
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -139,3 +142,12 @@ def csrf_token(html: str) -> str:
     )
     assert match, "no CSRF token on the page"
     return match.group(1)
+
+
+def wait_until(condition: Callable[[], object], seconds: float = 10, what: str = "") -> None:
+    """Wait for `condition()` to hold, asking again every 20 ms; fail after `seconds`."""
+    deadline = time.monotonic() + seconds
+    pause = threading.Event()
+    while not condition():
+        assert time.monotonic() < deadline, f"not {what or 'true'} within {seconds} s"
+        pause.wait(0.02)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from prisec.exporting.publish import file_for, site_base_url
 from prisec.extensions import db as _db
-from tests.helpers import make_app
+from tests.helpers import make_app, wait_until
 
 
 def _future() -> datetime:
@@ -17,10 +17,7 @@ def _future() -> datetime:
 
 
 def _wait_for(condition, seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "not published in time"
-        time.sleep(0.05)
+    wait_until(condition, seconds, "published")
 
 
 def test_addresses_map_to_the_files_nginx_tries():
