@@ -224,15 +224,31 @@ def _wants_gzip(environ: dict[str, Any]) -> bool:
     return accepts_gzip(accept) if ";" in accept else True
 
 
+_last_date: tuple[int, str] = (0, "")
+
+
+def _http_date_of(second: int) -> str:
+    """The HTTP date of a whole second, formatted once per second."""
+    global _last_date
+    kept = _last_date
+    if kept[0] != second:
+        kept = _last_date = (second, http_date(second))
+    return kept[1]
+
+
 def _serve(environ: dict[str, Any], start_response: Callable, answer: Answer) -> Iterable[bytes]:
     body, headers, not_modified = answer.body, answer.headers, answer.not_modified
     if answer.compressible and _wants_gzip(environ):
         body, headers, not_modified = answer.gzipped()
-    dated_up = 1 if time.time() >= answer.dated_up else 0
+    now = int(time.time())
+    dated_up = 1 if now >= answer.dated_up else 0
+    # Date from the same instant that chose Last-Modified: the server's own Date is the
+    # request's arrival, which can fall in the second before.
+    date = [("Date", _http_date_of(now))]
     if _not_modified(environ, answer):
-        start_response("304 Not Modified", list(not_modified[dated_up]))
+        start_response("304 Not Modified", list(not_modified[dated_up]) + date)
         return []
-    start_response(answer.status, list(headers[dated_up]))
+    start_response(answer.status, list(headers[dated_up]) + date)
     if environ["REQUEST_METHOD"] == "HEAD":
         return []
     wrapper = environ.get("wsgi.file_wrapper")
