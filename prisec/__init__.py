@@ -88,6 +88,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         models,
         pagecache,
         papers,
+        preview,
         public,
         schedule,
         security,
@@ -114,7 +115,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         papers,
     ):
         area.init_app(app)
-    for area in (api, embed, auth, team, dashboard, announcing, speakerform, announcements, seo):
+    for area in (
+        api,
+        embed,
+        auth,
+        team,
+        dashboard,
+        preview,
+        announcing,
+        speakerform,
+        announcements,
+        seo,
+    ):
         area.init_app(app)
     setup.init_app(app)
     for area in (cli, importers_cli):

@@ -80,7 +80,7 @@ def test_state_changing_request_without_csrf_token_is_refused(organizer_client, 
         f"/dashboard/talks/{talk.id}/listing",
         f"/dashboard/talks/{talk.id}/cancel",
         f"/dashboard/talks/{talk.id}/delete",
-        "/dashboard/preview",
+        "/preview",
     ):
         response = organizer_client.post(
             url, data={"listing": "past"}, headers={"HX-Request": "true"}

@@ -100,7 +100,9 @@ def test_a_tampered_token_opens_nothing(organizer_client, client, talk, db):
     assert client.get("/speak/").status_code == 404
     form_token = csrf_token(client.get(path).get_data(as_text=True))
     preview = client.post(
-        tampered + "/preview", data={"abstract": "x"}, headers={"X-CSRFToken": form_token}
+        "/preview",
+        data={"abstract": "x", "token": tampered.rsplit("/", 1)[1]},
+        headers={"X-CSRFToken": form_token},
     )
     assert preview.status_code == 404
     # The database stores no token, only its hash.
@@ -132,14 +134,19 @@ def test_a_speaker_cannot_see_or_change_another_talk(
 def test_public_preview_renders_markdown_for_a_usable_link_only(organizer_client, client, talk):
     path = new_link(organizer_client, talk)
     token = csrf_token(client.get(path).get_data(as_text=True))
+    speaker_token = path.rsplit("/", 1)[1]
+    headers = {"X-CSRFToken": token}
+    abstract = "*bold* <script>x</script>"
     response = client.post(
-        path + "/preview",
-        data={"abstract": "*bold* <script>x</script>"},
-        headers={"X-CSRFToken": token},
+        "/preview", data={"abstract": abstract, "token": speaker_token}, headers=headers
     )
     assert response.status_code == 200
     assert "<em>bold</em>" in response.get_data(as_text=True)
     assert "<script>" not in response.get_data(as_text=True)
+    # Without a token, or with one never issued, the preview is not there.
+    assert client.post("/preview", data={"abstract": abstract}, headers=headers).status_code == 404
+    stranger = {"abstract": abstract, "token": "x" * 43}
+    assert client.post("/preview", data=stranger, headers=headers).status_code == 404
 
 
 def test_field_by_field_accept_is_a_normal_revision(organizer_client, client, talk, db):
@@ -234,7 +241,10 @@ def test_a_speaker_link_is_closed_while_its_talk_is_trashed_or_cancelled(
     for response in (
         client.get(path),
         client.post(path, data={"title": "x", "csrf_token": token}),
-        client.post(f"{path}/preview", data={"abstract": "x", "csrf_token": token}),
+        client.post(
+            "/preview",
+            data={"abstract": "x", "token": path.rsplit("/", 1)[1], "csrf_token": token},
+        ),
     ):
         assert response.status_code == 410
         page = response.get_data(as_text=True)

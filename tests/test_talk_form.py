@@ -208,7 +208,7 @@ def test_field_check_of_a_time_refreshes_the_other_time_fields(organizer_client,
 
 def test_abstract_preview_renders_markdown_without_script(organizer_client):
     response = organizer_client.post(
-        "/dashboard/preview",
+        "/preview",
         data={"abstract": "**Bold** <script>alert(1)</script> [x](javascript:alert(1))"},
         headers={"HX-Request": "true"},
     )

@@ -81,7 +81,7 @@ def test_archive_finds_the_talk_by_its_maths(client, create_talk, word):
 
 def test_announcement_subject_and_body_read_unicode(app, create_talk):
     from prisec.announcing.compose import compose
-    from prisec.announcing.views import talk_links
+    from prisec.dashboard.announcement_views import talk_links
 
     talk = create_talk(title=TITLE)
     with app.test_request_context():

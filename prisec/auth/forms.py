@@ -41,10 +41,6 @@ class AcceptInviteForm(FlaskForm):
     )
 
 
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for action buttons."""
-
-
 class ForgotPasswordForm(FlaskForm):
     """The address a password-reset link goes to."""
 

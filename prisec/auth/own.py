@@ -6,6 +6,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from ..extensions import db
+from ..forms import EmptyForm
 from .accounts import (
     EMAIL_CONFIRM_LIFETIME,
     AccountError,
@@ -20,7 +21,7 @@ from .accounts import (
     usable_account_token,
     use_account_token,
 )
-from .forms import EmailChangeForm, EmptyForm, NameForm, PasswordChangeForm
+from .forms import EmailChangeForm, NameForm, PasswordChangeForm
 from .mailing import mail_is_on, send_account_mail
 from .sessions import keep_this_session
 from .views import bp

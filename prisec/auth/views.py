@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user, login_required, logout_user
 
 from ..extensions import db
+from ..forms import EmptyForm
 from ..team import accounts as team_accounts
 from .accounts import (
     LOGIN_LIMIT,
@@ -26,7 +27,7 @@ from .accounts import (
     too_many_failures,
     usable_invite,
 )
-from .forms import AcceptInviteForm, EmptyForm, LoginForm
+from .forms import AcceptInviteForm, LoginForm
 from .redirects import safe_next
 from .securitylog import log_event
 from .sessions import begin_session, end_sessions

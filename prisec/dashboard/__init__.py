@@ -1,4 +1,5 @@
-"""The organizers' dashboard: talks of a series, the talk form, actions, settings and planning."""
+"""The organizer area (/dashboard): talks of a series, the talk form, actions, announcements,
+speaker links and proposals, settings, planning, papers and the trash."""
 
 from __future__ import annotations
 
@@ -8,11 +9,13 @@ from flask import Flask
 
 from . import (  # noqa: F401  (tables, and routes on bp)
     actions_views,
+    announcement_views,
     models,
     papers_views,
     planning_views,
     settings_views,
     site_views,
+    speaker_link_views,
     trash_views,
 )
 from .views import bp

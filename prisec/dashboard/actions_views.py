@@ -7,8 +7,9 @@ from sqlalchemy import select
 
 from .. import editing, wallclock
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import Speaker, TalkRevision
-from .forms import EmptyForm, RescheduleForm
+from .forms import RescheduleForm
 from .views import bp, done, me, talk_or_404
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
-from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -31,53 +30,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from .. import wallclock
 from ..announcing import compose as announcing_compose
+from ..forms import WEEKDAYS, iana_zone, single_line, text_field, url_field
 from ..models import Listing, Series
-from ..textcleaning import HEADER_MESSAGE, header_line_break
-
-# Files this site stores itself are linked by path; everything else must be a web address.
-_OWN_UPLOAD = re.compile(r"^/uploads/(slides|photos)/[0-9a-f]{64}\.(pdf|jpg|png|webp)$")
-URL_MESSAGE = "Enter a web address starting with http:// or https://."
-
-
-def web_address(form: Form, field: Field) -> None:
-    """Only http and https addresses (or a file uploaded here); no javascript: or data:."""
-    value = (field.data or "").strip()
-    field.data = value
-    if not value or _OWN_UPLOAD.match(value):
-        return
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc or any(c.isspace() for c in value):
-        raise ValidationError(URL_MESSAGE)
-
-
-def single_line(form: Form, field: Field) -> None:
-    """One line, also once RFC 2047 encoded words are decoded: the value may reach a mail header."""
-    if header_line_break(field.data or ""):
-        raise ValidationError(HEADER_MESSAGE)
-
-
-def _url(label: str) -> StringField:
-    return StringField(
-        label,
-        validators=[Length(max=2000, message="At most 2000 characters."), web_address],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-    )
-
-
-def _text(label: str, max_length: int, *validators) -> StringField:
-    return StringField(
-        label,
-        validators=[
-            *validators,
-            Length(max=max_length, message=f"At most {max_length} characters."),
-        ],
-        filters=[lambda v: v.strip() if isinstance(v, str) else v],
-    )
 
 
 class RowList(FieldList):
@@ -105,10 +63,10 @@ class SpeakerForm(Form):
     speaker_id = SelectField("Speaker", coerce=int, validate_choice=False, default=0)
     # Which speaker the fields below were filled from: edits apply to that one only.
     loaded_id = HiddenField()
-    honorific = _text("Honorific", 40, single_line)
-    name = _text("Name", 200, single_line)
-    affiliation = _text("Affiliation", 300)
-    homepage = _url("Homepage")
+    honorific = text_field("Honorific", 40, single_line)
+    name = text_field("Name", 200, single_line)
+    affiliation = text_field("Affiliation", 300)
+    homepage = url_field("Homepage")
     photo = FileField("Photo (JPEG, PNG or WebP, up to 5 MB)")
 
     @property
@@ -186,7 +144,7 @@ class TalkForm(FlaskForm, WhenMixin):
     """Every field of a talk, its speakers and its date and time in the series' zone."""
 
     version = HiddenField()
-    title = _text("Title", 300, single_line)
+    title = text_field("Title", 300, single_line)
     speakers = RowList(FormField(SpeakerForm), min_entries=1, max_entries=MAX_SPEAKERS)
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
     start_time = TimeField("Starts", validators=[InputRequired("Enter the start time.")])
@@ -197,16 +155,16 @@ class TalkForm(FlaskForm, WhenMixin):
         validators=[Length(max=20000, message="At most 20000 characters.")],
     )
     bio = TextAreaField("Bio", validators=[Length(max=10000, message="At most 10000 characters.")])
-    registration_url = _url("Zoom registration")
-    livestream_url = _url("Live stream")
-    recording_url = _url("Recording")
-    slides_url = _url("Slides (a link, or upload a PDF below)")
+    registration_url = url_field("Zoom registration")
+    livestream_url = url_field("Live stream")
+    recording_url = url_field("Recording")
+    slides_url = url_field("Slides (a link, or upload a PDF below)")
     slides_file = FileField("Slides PDF (up to 20 MB)")
-    code_url = _url("Code")
-    paper_url = _url("Paper")
-    event_name = _text("Event name", 300)
-    event_url = _url("Event web page")
-    location = _text("Location", 300)
+    code_url = url_field("Code")
+    paper_url = url_field("Paper")
+    event_name = text_field("Event name", 300)
+    event_url = url_field("Event web page")
+    location = text_field("Location", 300)
     listing = SelectField(
         "Listing",
         choices=[
@@ -278,7 +236,7 @@ class RescheduleForm(FlaskForm, WhenMixin):
     date = DateField("New date", validators=[InputRequired("Enter the new date.")])
     start_time = TimeField("New start time", validators=[InputRequired("Enter the start time.")])
     fold = RadioField("Which one?", choices=FOLD_CHOICES, validate_choice=False)
-    reason = _text("Reason (optional, shown to organizers)", 500)
+    reason = text_field("Reason (optional, shown to organizers)", 500)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the time zone's gaps and folds."""
@@ -286,28 +244,19 @@ class RescheduleForm(FlaskForm, WhenMixin):
         return self.check_start() and valid
 
 
-WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-
-
-def iana_zone(form: Form, field: Field) -> None:
-    """An IANA time-zone name such as Europe/London."""
-    if not wallclock.is_valid_zone((field.data or "").strip()):
-        raise ValidationError("Enter an IANA time zone such as Europe/London or America/New_York.")
-
-
 class SeriesOrganizerForm(Form):
     """One entry of the public organizer list."""
 
-    honorific = _text("Honorific", 40)
-    name = _text("Name", 200)
-    affiliation = _text("Affiliation", 300)
-    homepage = _url("Homepage")
+    honorific = text_field("Honorific", 40)
+    name = text_field("Name", 200)
+    affiliation = text_field("Affiliation", 300)
+    homepage = url_field("Homepage")
 
 
 class SeriesForm(FlaskForm):
     """A series' name, zone, recurrence, defaults, texts, links and public organizers."""
 
-    name = _text("Name", 200, DataRequired("Enter the series' name."), single_line)
+    name = text_field("Name", 200, DataRequired("Enter the series' name."), single_line)
     timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."), iana_zone])
     recurrence_weeks = IntegerField(
         "Every how many weeks",
@@ -332,11 +281,11 @@ class SeriesForm(FlaskForm):
         "About the series (Markdown)",
         validators=[Length(max=20000, message="At most 20000 characters.")],
     )
-    mailing_list_url = _url("Mailing list")
-    youtube_url = _url("YouTube channel")
-    zoom_url = _url("Zoom")
+    mailing_list_url = url_field("Mailing list")
+    youtube_url = url_field("YouTube channel")
+    zoom_url = url_field("Zoom")
     keep_imported_calendar = BooleanField("Show the calendar imported from the old page")
-    imported_calendar_label = _text("Its label on the public page", 200)
+    imported_calendar_label = text_field("Its label on the public page", 200)
     organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
     announcement_template = TextAreaField(
         "Announcement template (empty: the built-in one)",
@@ -347,7 +296,7 @@ class SeriesForm(FlaskForm):
         default=announcing_compose.default_zones_text,
         validators=[Length(max=2000, message="At most 2000 characters.")],
     )
-    announcement_address = _text(
+    announcement_address = text_field(
         "Announcement address (the mailing list to send to)", 320, single_line
     )
 
@@ -413,18 +362,14 @@ class PlanSlotForm(FlaskForm):
     """A speaker and a title typed into a free slot of the term."""
 
     day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
-    speaker = _text("Speaker", 200, DataRequired("Enter the speaker's name."), single_line)
-    title = _text("Title", 300, single_line)
+    speaker = text_field("Speaker", 200, DataRequired("Enter the speaker's name."), single_line)
+    title = text_field("Title", 300, single_line)
 
 
 class SkipSlotForm(FlaskForm):
     """One slot of the recurrence to skip or bring back."""
 
     day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
-
-
-class EmptyForm(FlaskForm):
-    """Only the CSRF token, for action buttons."""
 
 
 def default_end(start: datetime, minutes: int) -> datetime:

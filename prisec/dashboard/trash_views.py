@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from .. import trash
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import Series
 from ..team.access import admin_only
-from .forms import EmptyForm
 from .views import bp, series_or_404
 
 

@@ -15,7 +15,6 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -23,12 +22,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import editing
 from ..database import utcnow
 from ..extensions import db, htmx
-from ..markdown import render_markdown
+from ..forms import EmptyForm
 from ..models import Listing, Series, Speaker, Talk
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
 from ..team.access import current_account, organized_series, series_or_404, talk_or_404
-from .forms import MAX_SPEAKERS, EmptyForm, TalkForm
+from .forms import MAX_SPEAKERS, TalkForm
 from .planning import free_slots
 from .talkform import (
     conflicts_with,
@@ -278,14 +277,6 @@ def check_talk_field(slug: str):
         form=form,
         with_fold=name in together,
     )
-
-
-@bp.post("/preview")
-def preview():
-    """The abstract rendered as the public page will show it."""
-    text = request.form.get("abstract", "")
-    html = render_markdown(text) or Markup('<p class="tba">TBA</p>')
-    return render_template("partials/_preview.html", preview=html)
 
 
 @bp.post("/series/<slug>/speaker-row")

@@ -9,8 +9,8 @@ import click
 from flask import current_app
 
 from ..auth.accounts import AccountError
-from ..dashboard.forms import WEEKDAYS
 from ..extensions import db
+from ..forms import WEEKDAYS
 from ..models import site_needs_setup
 from .operations import AlreadySetUp, SetupError, set_up_site
 from .token import discard_token, setup_lock

@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
 from ..auth.forms import new_password
-from ..dashboard.forms import WEEKDAYS, iana_zone
+from ..forms import WEEKDAYS, iana_zone
 
 
 class SetupForm(FlaskForm):

@@ -7,20 +7,20 @@ from flask_wtf.file import FileField
 from wtforms import IntegerField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from ..dashboard.forms import _text, _url, single_line
+from ..forms import single_line, text_field, url_field
 
 
 class ProposalForm(FlaskForm):
     """What a speaker may propose for their talk."""
 
-    title = _text("Title", 300, single_line)
+    title = text_field("Title", 300, single_line)
     abstract = TextAreaField(
         "Abstract (Markdown, $maths$ allowed)",
         validators=[Length(max=20000, message="At most 20000 characters.")],
     )
     bio = TextAreaField("Bio", validators=[Length(max=10000, message="At most 10000 characters.")])
-    affiliation = _text("Affiliation", 300)
-    homepage = _url("Homepage")
+    affiliation = text_field("Affiliation", 300)
+    homepage = url_field("Homepage")
     photo = FileField("Photo (JPEG, PNG or WebP, up to 5 MB; leave empty to keep the current one)")
 
 

@@ -8,8 +8,8 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.accounts import INVITE_LIFETIME, AccountError, pending_invites
 from ..auth.models import Invite
-from ..dashboard.forms import EmptyForm
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import Organizer, Role, Series
 from . import accounts
 from .access import admin_only, current_account, series_or_404

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from ..announcing.compose import Announcement, AnnouncementTemplateError, compose
+from ..announcing.mail import MailError, build_message, mail_settings, send
+from ..announcing.models import AnnouncementSend
 from ..extensions import db
 from ..feeds.links import google_event_url
 from ..models import Talk
 from ..team.access import talk_or_404
-from .compose import Announcement, AnnouncementTemplateError, compose
-from .mail import MailError, build_message, mail_settings, send
-from .models import AnnouncementSend
-
-bp = Blueprint("announcing", __name__, url_prefix="/dashboard")
+from .views import bp
 
 
 class SendForm(FlaskForm):
@@ -67,11 +66,11 @@ def _page(talk: Talk, status: int = 200, *, error: str = "", confirm: bool = Fal
         "confirm": confirm,
         "form": SendForm(),
     }
-    return render_template("announcing/preview.html", **context), status
+    return render_template("dashboard/announcement.html", **context), status
 
 
 @bp.get("/talks/<int:talk_id>/announcement")
-def preview(talk_id: int):
+def announcement(talk_id: int):
     """The announcement of a talk, subject and body ready to copy, and the send button."""
     talk = talk_or_404(talk_id)
     return _page(talk)
@@ -120,4 +119,4 @@ def send_announcement(talk_id: int):
     )
     db.session.commit()
     flash(f"The announcement was sent to {recipient}.", "info")
-    return redirect(url_for("announcing.preview", talk_id=talk.id), 303)
+    return redirect(url_for("dashboard.announcement", talk_id=talk.id), 303)
