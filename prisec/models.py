@@ -96,7 +96,11 @@ class Series(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     mailing_list_url: Mapped[str] = mapped_column(String(2000), default="")
     youtube_url: Mapped[str] = mapped_column(String(2000), default="")
+    # Defaults a new talk starts from (each talk may change them): `zoom_url` is the
+    # registration link, named for the Zoom registration most series use.
     zoom_url: Mapped[str] = mapped_column(String(2000), default="")
+    livestream_url: Mapped[str] = mapped_column(String(2000), default="", server_default="")
+    location: Mapped[str] = mapped_column(String(300), default="", server_default="")
     calendar_html_url: Mapped[str] = mapped_column(String(2000), default="")
     calendar_ics_url: Mapped[str] = mapped_column(String(2000), default="")
     # The calendar an import found on the old page is offered to readers only when kept.
@@ -246,6 +250,8 @@ class Talk(db.Model):
         _enum(TalkStatus, "talk_status"), default=TalkStatus.SCHEDULED
     )
     listing: Mapped[Listing] = mapped_column(_enum(Listing, "talk_listing"), default=Listing.AUTO)
+    # What attendees are told when the talk is cancelled (plain text, one paragraph).
+    cancel_note: Mapped[str] = mapped_column(String(1000), default="", server_default="")
     published: Mapped[bool] = mapped_column(Boolean, default=False)
     # Set when a talk is moved to the trash; it can be restored until purged.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -114,7 +114,7 @@ def test_summer_times_are_converted_in_the_series_zone(organizer_client, series,
     [
         ({"registration_url": "javascript:alert(1)"}, "registration_url", "http:// or https://"),
         ({"livestream_url": "ftp://example.org/x"}, "livestream_url", "http:// or https://"),
-        ({"paper_url": "example.org/paper"}, "paper_url", "http:// or https://"),
+        ({"paper_url": "see example.org/paper"}, "paper_url", "http:// or https://"),
         (
             {"speakers-0-homepage": "data:text/html,hi"},
             "speakers-0-homepage",

@@ -20,7 +20,6 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
-    StringField,
     TextAreaField,
     TimeField,
 )
@@ -34,7 +33,7 @@ from wtforms.validators import (
 
 from .. import wallclock
 from ..announcing import compose as announcing_compose
-from ..forms import WEEKDAYS, iana_zone, single_line, text_field, url_field
+from ..forms import WEEKDAYS, ZoneField, iana_zone, single_line, text_field, url_field
 from ..models import Listing, Series
 
 
@@ -144,6 +143,9 @@ class TalkForm(FlaskForm, WhenMixin):
     """Every field of a talk, its speakers and its date and time in the series' zone."""
 
     version = HiddenField()
+    # The talk being edited, so that the overlap check does not find the talk itself; only
+    # ever used to leave a talk out of that warning.
+    talk_id = HiddenField()
     title = text_field("Title", 300, single_line)
     speakers = RowList(FormField(SpeakerForm), min_entries=1, max_entries=MAX_SPEAKERS)
     date = DateField("Date", validators=[InputRequired("Enter the date.")])
@@ -177,6 +179,10 @@ class TalkForm(FlaskForm, WhenMixin):
     published = BooleanField("Published (shown on the public schedule)")
 
     end_utc: datetime | None = None
+
+    def overlap_warning(self) -> str:
+        """Other talks of the series at this time (set per series by `talkform.new_talk_form`)."""
+        return ""
 
     def set_speaker_choices(self, choices: list[SelectChoice]) -> None:
         """Offer the existing speakers in every row."""
@@ -236,7 +242,7 @@ class RescheduleForm(FlaskForm, WhenMixin):
     date = DateField("New date", validators=[InputRequired("Enter the new date.")])
     start_time = TimeField("New start time", validators=[InputRequired("Enter the start time.")])
     fold = RadioField("Which one?", choices=FOLD_CHOICES, validate_choice=False)
-    reason = text_field("Reason (optional, shown to organizers)", 500)
+    reason = text_field("Reason (optional, shown to attendees)", 500, single_line)
 
     def validate(self, extra_validators=None) -> bool:
         """Field checks, then the time zone's gaps and folds."""
@@ -257,7 +263,7 @@ class SeriesForm(FlaskForm):
     """A series' name, zone, recurrence, defaults, texts, links and public organizers."""
 
     name = text_field("Name", 200, DataRequired("Enter the series' name."), single_line)
-    timezone = StringField("Time zone", validators=[DataRequired("Enter a time zone."), iana_zone])
+    timezone = ZoneField("Time zone", validators=[DataRequired("Enter a time zone."), iana_zone])
     recurrence_weeks = IntegerField(
         "Every how many weeks",
         validators=[Optional(), NumberRange(1, 12, "Enter a number of weeks from 1 to 12.")],
@@ -269,7 +275,8 @@ class SeriesForm(FlaskForm):
             *[SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
         ],
     )
-    default_start_time = TimeField("At", validators=[InputRequired("Enter the usual start time.")])
+    # Asked only of a series with a regular day (see `validate`).
+    default_start_time = TimeField("At", validators=[Optional()])
     default_duration_minutes = IntegerField(
         "Usual length (minutes)",
         validators=[
@@ -283,7 +290,9 @@ class SeriesForm(FlaskForm):
     )
     mailing_list_url = url_field("Mailing list")
     youtube_url = url_field("YouTube channel")
-    zoom_url = url_field("Zoom")
+    zoom_url = url_field("Registration link (Zoom or other)")
+    livestream_url = url_field("Live stream")
+    location = text_field("Location", 300)
     keep_imported_calendar = BooleanField("Show the calendar imported from the old page")
     imported_calendar_label = text_field("Its label on the public page", 200)
     organizers = RowList(FormField(SeriesOrganizerForm), min_entries=1, max_entries=30)
@@ -307,6 +316,10 @@ class SeriesForm(FlaskForm):
             self.recurrence_weekday.errors.append(
                 "Give both how often and on which weekday, or neither."
             )
+            valid = False
+        if self.recurrence_weekday.data and self.default_start_time.data is None:
+            if not self.default_start_time.errors:
+                self.default_start_time.errors.append("Enter the usual start time.")
             valid = False
         return self.validate_announcement() and valid
 
@@ -343,12 +356,16 @@ def series_from_form(form: SeriesForm, series: Series) -> None:
     series.recurrence_weeks = form.recurrence_weeks.data or None
     weekday = form.recurrence_weekday.data
     series.recurrence_weekday = int(weekday) if weekday else None
-    series.default_start_time = form.default_start_time.data
+    if form.default_start_time.data is not None:
+        # A series with no regular day may leave it blank: new talks keep the one it had.
+        series.default_start_time = form.default_start_time.data
     series.default_duration_minutes = form.default_duration_minutes.data
     series.description = form.description.data or ""
     series.mailing_list_url = form.mailing_list_url.data or ""
     series.youtube_url = form.youtube_url.data or ""
     series.zoom_url = form.zoom_url.data or ""
+    series.livestream_url = form.livestream_url.data or ""
+    series.location = form.location.data or ""
     series.keep_imported_calendar = bool(form.keep_imported_calendar.data)
     series.imported_calendar_label = (form.imported_calendar_label.data or "").strip()
     series.announcement_template = (form.announcement_template.data or "").replace("\r\n", "\n")

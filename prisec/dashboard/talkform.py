@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from flask import url_for
@@ -10,7 +11,7 @@ from wtforms import SelectChoice
 
 from .. import wallclock
 from ..extensions import db
-from ..models import Listing, Series, Speaker, Talk
+from ..models import Listing, Series, Speaker, Talk, TalkStatus
 from .forms import TalkForm
 
 TEXT_FIELDS = (
@@ -50,6 +51,7 @@ def form_data_of_talk(talk: Talk) -> dict[str, Any]:
     data: dict[str, Any] = {name: getattr(talk, name) for name in TEXT_FIELDS}
     data.update(
         version=str(talk.version),
+        talk_id=str(talk.id),
         date=start.date(),
         start_time=start.time().replace(tzinfo=None),
         end_time=end.time().replace(tzinfo=None),
@@ -62,7 +64,7 @@ def form_data_of_talk(talk: Talk) -> dict[str, Any]:
 
 
 def form_data_for_new_talk(series: Series, day: Any = None) -> dict[str, Any]:
-    """An empty talk with the series' usual start time and length filled in."""
+    """An empty talk with the series' defaults: start time, length, links and place."""
     start = series.default_start_time
     minutes = series.default_duration_minutes
     end_minutes = min(start.hour * 60 + start.minute + minutes, 23 * 60 + 59)
@@ -70,9 +72,66 @@ def form_data_for_new_talk(series: Series, day: Any = None) -> dict[str, Any]:
         "date": day,
         "start_time": start,
         "end_time": start.replace(hour=end_minutes // 60, minute=end_minutes % 60),
+        # The series' Zoom link is where attendees register for each of its talks.
+        "registration_url": series.zoom_url,
+        "livestream_url": series.livestream_url,
+        "location": series.location,
         "listing": Listing.AUTO.value,
         "speakers": [{}],
     }
+
+
+def overlapping_talks(
+    series: Series, start: datetime, end: datetime, leave_out: int | None = None
+) -> list[Talk]:
+    """Talks of the series whose time intersects [start, end); cancelled and trashed ones aside."""
+    query = (
+        select(Talk)
+        .where(
+            Talk.series_id == series.id,
+            Talk.deleted_at.is_(None),
+            Talk.status != TalkStatus.CANCELLED,
+            Talk.start < end,
+            Talk.end > start,
+        )
+        .order_by(Talk.start, Talk.id)
+    )
+    if leave_out is not None:
+        query = query.where(Talk.id != leave_out)
+    return list(db.session.scalars(query))
+
+
+def overlap_message(talks: list[Talk], zone_name: str) -> str:
+    """The warning shown beside the date: which talks share the time, when they run."""
+    if not talks:
+        return ""
+    named = []
+    for talk in talks:
+        start = wallclock.in_zone(talk.start, zone_name)
+        end = wallclock.in_zone(talk.end, zone_name)
+        named.append(
+            f"“{talk.title or 'Untitled'}” ({wallclock.format_date(start)}, "
+            f"{start:%H:%M}–{end:%H:%M})"
+        )
+    which = "another talk" if len(talks) == 1 else f"{len(talks)} other talks"
+    return f"This time overlaps {which} of the series: {', '.join(named)}. You can still save."
+
+
+def _form_times(form: TalkForm) -> tuple[datetime, datetime] | None:
+    # After validation the form knows its instants; before it (a form filled from a talk),
+    # they are read from its fields, leaving no message behind on a field that is unreadable.
+    if form.start_utc is not None and form.end_utc is not None:
+        return form.start_utc, form.end_utc
+    day, start, end = form.date.data, form.start_time.data, form.end_time.data
+    if day is None or start is None or end is None:
+        return None
+    try:
+        fold = int(form.fold.data) if form.fold.data in ("0", "1") else 0
+        start_utc = wallclock.combine(day, start, form.zone_name, fold)
+        end_utc = wallclock.combine(day, end, form.zone_name, 0)
+    except (wallclock.WallClockError, ValueError, OverflowError):
+        return None
+    return (start_utc, end_utc) if end_utc > start_utc else None
 
 
 def new_talk_form(series: Series, **kwargs: Any) -> TalkForm:
@@ -80,6 +139,15 @@ def new_talk_form(series: Series, **kwargs: Any) -> TalkForm:
     form = TalkForm(**kwargs)
     form.zone_name = series.timezone
     form.set_speaker_choices(speaker_choices())
+
+    def overlap_warning() -> str:
+        times = _form_times(form)
+        if times is None:
+            return ""
+        leave_out = int(form.talk_id.data) if (form.talk_id.data or "").isdigit() else None
+        return overlap_message(overlapping_talks(series, *times, leave_out), series.timezone)
+
+    form.overlap_warning = overlap_warning
     if form.date.data and form.start_time.data:
         try:
             wallclock.combine(form.date.data, form.start_time.data, series.timezone)
@@ -156,8 +224,22 @@ def talk_fields_from_form(form: TalkForm) -> dict[str, Any]:
     return fields
 
 
+def saved_message(talk: Talk) -> str:
+    """What the organizer reads after a save: saved, and whether its time overlaps another."""
+    message = f"Saved “{talk.title or 'Untitled'}”."
+    if talk.cancelled:
+        return message
+    warning = overlap_message(
+        overlapping_talks(talk.series, talk.start, talk.end, talk.id), talk.series.timezone
+    )
+    return f"{message} {warning}" if warning else message
+
+
 def conflicts_with(form: TalkForm, talk: Talk) -> dict[str, str]:
-    """Fields where what is saved now differs from what the form holds: name -> saved value."""
+    """Fields where another organizer's save differs from what the form holds: name -> their value.
+
+    (A stale form's conflict; a clash of times with another talk is `overlapping_talks`.)
+    """
     saved = form_data_of_talk(talk)
     conflicts: dict[str, str] = {}
     for name in (*TEXT_FIELDS, "date", "start_time", "end_time", "listing", "published"):

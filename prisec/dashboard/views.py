@@ -34,6 +34,7 @@ from .talkform import (
     form_data_for_new_talk,
     form_data_of_talk,
     new_talk_form,
+    saved_message,
     speaker_row_data,
     speakers_from_form,
     store_uploads,
@@ -210,7 +211,7 @@ def new_talk(slug: str):
     fields = talk_fields_from_form(form)
     talk = editing.create_talk(series, speakers_from_form(form), organizer=me(), **fields)
     db.session.commit()
-    return _saved(talk, f"Saved “{talk.title or 'Untitled'}”.")
+    return _saved(talk, saved_message(talk))
 
 
 def next_free_day(series: Series) -> date | None:
@@ -247,7 +248,7 @@ def edit_talk(talk_id: int):
         # Someone saved between our read and our write.
         db.session.rollback()
         return _conflict(series, form, talk_or_404(talk_id))
-    return _saved(talk, f"Saved “{talk.title or 'Untitled'}”.")
+    return _saved(talk, saved_message(talk))
 
 
 def _conflict(series: Series, form: TalkForm, talk: Talk) -> Response:

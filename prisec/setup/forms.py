@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from flask_wtf import FlaskForm
 from wtforms import (
     EmailField,
@@ -12,7 +14,7 @@ from wtforms import (
     StringField,
     TimeField,
 )
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from ..auth.forms import new_password
 from ..forms import WEEKDAYS, iana_zone
@@ -46,9 +48,19 @@ class SetupForm(FlaskForm):
             *[SelectChoice(str(i), day) for i, day in enumerate(WEEKDAYS)],
         ],
     )
-    start_time = TimeField(
-        "Usual start time", validators=[InputRequired("Enter the usual start time.")]
-    )
+    # Asked only with a usual day (see `validate`); the page hides it for "No regular day".
+    start_time = TimeField("Usual start time", validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Field checks; the usual start time is needed only with a usual day."""
+        valid = super().validate(extra_validators)
+        if self.start_time.data is None:
+            if self.weekday.data:
+                self.start_time.errors.append("Enter the usual start time.")
+                return False
+            # New talks still start from a time: the series' usual one until changed.
+            self.start_time.data = time(13, 0)
+        return valid
 
     def weekday_number(self) -> int | None:
         """The chosen weekday, 0 for Monday; None for no regular day."""
