@@ -29,7 +29,14 @@ CALENDAR_FIELDS = ("start", "end", "status", "location", "registration_url", "ti
 SNAPSHOT_FIELDS = (
     "title", "abstract", "bio", "start", "end", "registration_url", "livestream_url",
     "recording_url", "slides_url", "code_url", "paper_url", "event_name", "event_url",
-    "location", "status", "listing", "published", "series_id",
+    "location", "status", "cancel_note", "listing", "published", "series_id",
+)  # fmt: skip
+
+# What a duplicate keeps of its original: the speakers (set apart), the text and the links
+# attendees use to join; what a talk leaves behind (recording, slides, code) stays with it.
+DUPLICATED_FIELDS = (
+    "title", "abstract", "bio", "registration_url", "livestream_url", "event_name",
+    "event_url", "location",
 )  # fmt: skip
 
 
@@ -102,6 +109,25 @@ def create_talk(
     db.session.add(talk)
     record_revision(talk, organizer, "Created")
     return talk
+
+
+def duplicate_talk(
+    talk: Talk, *, start: datetime, end: datetime, organizer: Organizer | None = None
+) -> Talk:
+    """A new draft of the talk's series at `start`, with its speakers, text and links."""
+    if end <= start:
+        raise ValueError("a talk must end after it starts")
+    fields = {name: getattr(talk, name) for name in DUPLICATED_FIELDS}
+    speakers = talk.speakers  # read before the copy joins the session
+    copy = Talk(
+        series=talk.series, start=start, end=end, published=False, listing=Listing.AUTO, **fields
+    )
+    copy.speaker_links = [
+        TalkSpeaker(speaker=speaker, position=position) for position, speaker in enumerate(speakers)
+    ]
+    db.session.add(copy)
+    record_revision(copy, organizer, f"Duplicated from “{talk.title or 'Untitled'}”")
+    return copy
 
 
 def reschedule_talk(
@@ -244,20 +270,22 @@ def set_listing(talk: Talk, listing: Listing, organizer: Organizer | None = None
     return record_revision(talk, organizer, f"Listing set to {listing.value}")
 
 
-def cancel_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
-    """Mark a talk cancelled; it stays on the schedule, shown as cancelled."""
+def cancel_talk(talk: Talk, organizer: Organizer | None = None, note: str = "") -> TalkRevision:
+    """Mark a talk cancelled, with a note for attendees; it stays on the schedule as cancelled."""
     if talk.status == TalkStatus.CANCELLED:
         raise ValueError("the talk is already cancelled")
     talk.status = TalkStatus.CANCELLED
+    talk.cancel_note = note.strip()
     _touch(talk)
     return record_revision(talk, organizer, "Cancelled")
 
 
 def uncancel_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
-    """Let a cancelled talk take place again."""
+    """Let a cancelled talk take place again; its cancellation note goes with the cancellation."""
     if talk.status != TalkStatus.CANCELLED:
         raise ValueError("the talk is not cancelled")
     talk.status = TalkStatus.SCHEDULED
+    talk.cancel_note = ""
     _touch(talk)
     return record_revision(talk, organizer, "Cancellation withdrawn")
 

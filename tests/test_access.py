@@ -88,6 +88,7 @@ ACCESS: dict[str, str] = {
     "dashboard.reschedule": SERIES,
     "dashboard.undo_reschedule": SERIES,
     "dashboard.cancel": SERIES,
+    "dashboard.duplicate": SERIES,
     "dashboard.uncancel": SERIES,
     "dashboard.delete": SERIES,
     "dashboard.restore": SERIES,

@@ -35,6 +35,7 @@ from .. import wallclock
 from ..announcing import compose as announcing_compose
 from ..forms import WEEKDAYS, ZoneField, iana_zone, single_line, text_field, url_field
 from ..models import Listing, Series
+from ..textcleaning import clean_text
 
 
 class RowList(FieldList):
@@ -248,6 +249,28 @@ class RescheduleForm(FlaskForm, WhenMixin):
         """Field checks, then the time zone's gaps and folds."""
         valid = super().validate(extra_validators)
         return self.check_start() and valid
+
+
+CANCEL_NOTE_LENGTH = 1000
+
+
+def one_paragraph(value: object) -> object:
+    """Text as one paragraph: line breaks and runs of spaces become single spaces."""
+    if not isinstance(value, str):
+        return value
+    return " ".join(clean_text(value).split())
+
+
+class CancelForm(FlaskForm):
+    """The confirmation of a cancellation, with what attendees are told."""
+
+    note = TextAreaField(
+        "Note for attendees (optional)",
+        validators=[
+            Length(max=CANCEL_NOTE_LENGTH, message=f"At most {CANCEL_NOTE_LENGTH} characters.")
+        ],
+        filters=[one_paragraph],
+    )
 
 
 class SeriesOrganizerForm(Form):

@@ -74,3 +74,19 @@
     focused = null;
   });
 })();
+
+// A confirmation htmx brought in as a <dialog> (cancelling a talk) opens as a modal: focus
+// moves into it, Escape or "Keep the talk" close it, and a closed one leaves the page.
+(function () {
+  "use strict";
+  document.addEventListener("htmx:afterSettle", function () {
+    var dialogs = document.querySelectorAll("dialog[data-opens-modal]:not([open])");
+    for (var i = 0; i < dialogs.length; i++) {
+      var dialog = dialogs[i];
+      dialog.addEventListener("close", function (event) {
+        event.target.remove();
+      });
+      dialog.showModal();
+    }
+  });
+})();
