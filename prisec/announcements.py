@@ -86,7 +86,11 @@ def recent_announcements(
     query = (
         select(Talk)
         .where(Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series())
-        .options(selectinload(Talk.revisions), selectinload(Talk.speaker_links))
+        .options(
+            selectinload(Talk.revisions),
+            selectinload(Talk.speaker_links),
+            selectinload(Talk.reschedules),
+        )
         .order_by(Talk.updated_at.desc())
         .limit(limit)
     )
@@ -125,7 +129,21 @@ def _entry_html(item: Announcement) -> str:
     elif item.kind == "cancelled":
         when = f"<del>{when}</del> (cancelled)"
     abstract = str(render_markdown(clean_text(talk.abstract))) or "<p>Abstract to be announced.</p>"
-    return clean_text(f"<p><strong>{escape(speakers)}</strong><br>{when}</p>{abstract}")
+    why = _why(item)
+    note = f"<p>{escape(why)}</p>" if why else ""
+    return clean_text(f"<p><strong>{escape(speakers)}</strong><br>{when}</p>{note}{abstract}")
+
+
+def _why(item: Announcement) -> str:
+    """What the organizers told attendees with this change: the cancellation note or the reason."""
+    if item.kind == "cancelled":
+        return (item.revision.snapshot.get("cancel_note") or "").strip()
+    if item.kind == "rescheduled" and item.previous_start:
+        reasons = [
+            r.reason for r in item.talk.reschedules if r.previous_start == item.previous_start
+        ]
+        return (reasons[-1] if reasons else "").strip()
+    return ""
 
 
 def announcements_feed(

@@ -313,6 +313,11 @@ class Talk(db.Model):
         """Every earlier start, oldest first, as shown struck through."""
         return [r.previous_start for r in self.reschedules]
 
+    @property
+    def reschedule_reason(self) -> str:
+        """Why the talk last moved, as attendees are told (empty when no reason was given)."""
+        return self.reschedules[-1].reason.strip() if self.reschedules else ""
+
     def is_upcoming(self, now: datetime) -> bool:
         """Which side of the schedule the talk is listed on at the instant `now`."""
         return listed_upcoming(self.listing, self.end, now)

@@ -66,9 +66,14 @@ def talk_description(talk: Talk, page_url: str) -> str:
     lines: list[str] = []
     if talk.cancelled:
         lines.append("This talk is cancelled.")
+        if talk.cancel_note:
+            lines.append(talk.cancel_note)
     if talk.previous_starts:
         earlier = "; ".join(_when(start, zone_name) for start in talk.previous_starts)
         lines.append(f"Rescheduled from {earlier}.")
+        reason = talk.reschedule_reason
+        if reason:
+            lines.append(f"Why: {reason}")
     for speaker in talk.speakers:
         affiliation = f" ({speaker.affiliation})" if speaker.affiliation else ""
         lines.append(f"Speaker: {speaker.display_name}{affiliation}")
@@ -241,6 +246,7 @@ def _event_key(talk: Talk, site_host: str, page_url: str) -> Hashable:
         talk.series.timezone,
         tuple((s.name, s.honorific, s.affiliation) for s in talk.speakers),
         tuple(talk.previous_starts),
+        talk.reschedule_reason,
         site_host,
         page_url,
     )

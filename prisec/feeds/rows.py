@@ -60,6 +60,8 @@ class FeedTalk:
     plain_abstract: str
     speakers: list[FeedSpeaker] = field(default_factory=list)
     previous_starts: list[datetime] = field(default_factory=list)
+    cancel_note: str = ""
+    reschedule_reason: str = ""
 
     @property
     def cancelled(self) -> bool:
@@ -90,6 +92,7 @@ def feed_talks(query: Select[Any]) -> list[FeedTalk]:
             Talk.updated_at,
             Talk.version,
             Talk.sequence,
+            Talk.cancel_note,
             Talk.abstract_text,
             # The Markdown only where nothing was derived from it (a raw SQL write).
             case((Talk.abstract_text.is_(None), Talk.abstract), else_=None),
@@ -98,6 +101,7 @@ def feed_talks(query: Select[Any]) -> list[FeedTalk]:
     series = {s.id: s for s in db.session.scalars(select(Series))}
     speakers: defaultdict[int, list[FeedSpeaker]] = defaultdict(list)
     previous: defaultdict[int, list[datetime]] = defaultdict(list)
+    reasons: dict[int, str] = {}
     ids = [row[0] for row in rows]
     # By the ids already read, in chunks: repeating the talks' filter as a subquery made
     # the database scan the talk table (long rows of Markdown) once more per query.
@@ -109,15 +113,16 @@ def feed_talks(query: Select[Any]) -> list[FeedTalk]:
             .order_by(TalkSpeaker.talk_id, TalkSpeaker.position)
         ):
             speakers[talk_id].append(FeedSpeaker(name, honorific, affiliation))
-        for talk_id, previous_start in db.session.execute(
-            select(Reschedule.talk_id, Reschedule.previous_start)
+        for talk_id, previous_start, reason in db.session.execute(
+            select(Reschedule.talk_id, Reschedule.previous_start, Reschedule.reason)
             .where(Reschedule.talk_id.in_(chunk))
             .order_by(Reschedule.changed_at)
         ):
             previous[talk_id].append(previous_start)
+            reasons[talk_id] = (reason or "").strip()  # the last one stands
     talks = []
     for row in rows:
-        (talk_id, series_id, *columns, abstract_text, abstract) = row
+        (talk_id, series_id, *columns, cancel_note, abstract_text, abstract) = row
         plain = abstract_text if abstract_text is not None else abstract_to_text(abstract)
         talks.append(
             FeedTalk(
@@ -127,6 +132,8 @@ def feed_talks(query: Select[Any]) -> list[FeedTalk]:
                 plain_abstract=plain,
                 speakers=speakers.get(talk_id, []),
                 previous_starts=previous.get(talk_id, []),
+                cancel_note=cancel_note or "",
+                reschedule_reason=reasons.get(talk_id, ""),
             )
         )
     return talks
