@@ -429,6 +429,62 @@ def test_a_cancelled_talk_stays_in_the_feed_marked_cancelled(app, client, create
         assert after.description.startswith("This talk is cancelled.")
 
 
+def test_a_cancellation_note_is_in_the_event_description_and_the_atom_entry(
+    app, client, create_talk, parse_all
+):
+    import xml.etree.ElementTree as ET
+
+    from prisec.editing import cancel_talk
+
+    talk = create_talk(title="Will not happen")
+    cancel_talk(talk, note="The speaker is ill; <b>a new date</b> will follow.")
+    _db.session.commit()
+    for url in (
+        "/calendar.ics",
+        f"/series/{talk.series.slug}/calendar.ics",
+        f"/talks/{talk.id}.ics",
+    ):
+        body = get_feed(client, url)
+        # icalendar reads the text as written; the other two parsers must agree.
+        event = next(
+            ev
+            for ev in icalendar.Calendar.from_ical(body).walk("VEVENT")
+            if str(ev["UID"]) == uid(app, talk)
+        )
+        assert str(event["DESCRIPTION"]).startswith(
+            "This talk is cancelled.\nThe speaker is ill; <b>a new date</b> will follow.\n"
+        )
+        assert parse_all(body)[uid(app, talk)].status == "CANCELLED"
+    atom = ET.fromstring(client.get("/feed.atom").get_data())
+    ns = "{http://www.w3.org/2005/Atom}"
+    entry = next(
+        e for e in atom.findall(f"{ns}entry") if e.findtext(f"{ns}title").startswith("Cancelled")
+    )
+    content = entry.findtext(f"{ns}content")
+    # The entry's HTML carries the note as text: its markup is escaped, not markup.
+    assert "<p>The speaker is ill; &lt;b&gt;a new date&lt;/b&gt; will follow.</p>" in content
+
+
+def test_a_reschedule_reason_is_in_the_event_description_and_the_atom_entry(
+    app, client, create_talk
+):
+    import xml.etree.ElementTree as ET
+
+    talk = create_talk(title="Moving")
+    reschedule_talk(talk, talk.start + timedelta(weeks=1), reason="Room double-booked")
+    _db.session.commit()
+    body = get_feed(client, f"/talks/{talk.id}.ics")
+    (event,) = icalendar.Calendar.from_ical(body).walk("VEVENT")
+    assert "Rescheduled from " in str(event["DESCRIPTION"])
+    assert "\nWhy: Room double-booked\n" in str(event["DESCRIPTION"])
+    atom = ET.fromstring(client.get("/feed.atom").get_data())
+    ns = "{http://www.w3.org/2005/Atom}"
+    entry = next(
+        e for e in atom.findall(f"{ns}entry") if e.findtext(f"{ns}title").startswith("Rescheduled")
+    )
+    assert "<p>Room double-booked</p>" in entry.findtext(f"{ns}content")
+
+
 # --- time zones ----------------------------------------------------------------------------
 
 

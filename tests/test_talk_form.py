@@ -443,3 +443,215 @@ def test_nul_characters_are_removed_from_what_is_posted(organizer_client, series
     talk = db.session.scalar(select(Talk))
     assert talk.title == "Membership"
     assert [s.name for s in talk.speakers] == ["Ada Lovelace"]
+
+
+# ---------------------------------------------------------------- entering a talk in one pass
+
+
+def test_a_new_talk_starts_from_the_series_links_and_place_and_may_change_them(
+    organizer_client, create_series, db
+):
+    series = create_series(
+        zoom_url="https://zoom.example/j/555",
+        livestream_url="https://youtube.example/live",
+        location="Room 1.02, Roberts Building",
+    )
+    html = organizer_client.get(f"/dashboard/series/{series.slug}/talks/new").get_data(as_text=True)
+    assert input_value(html, "registration_url") == "https://zoom.example/j/555"
+    assert input_value(html, "livestream_url") == "https://youtube.example/live"
+    assert input_value(html, "location") == "Room 1.02, Roberts Building"
+    # Submitted as the page offered it, but for this talk in another room.
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new",
+        data=talk_form(
+            registration_url="https://zoom.example/j/555",
+            livestream_url="https://youtube.example/live",
+            location="Lecture theatre G22",
+        ),
+    )
+    assert response.status_code == 303
+    talk = db.session.scalar(select(Talk))
+    assert talk.registration_url == "https://zoom.example/j/555"
+    assert talk.livestream_url == "https://youtube.example/live"
+    assert talk.location == "Lecture theatre G22"
+
+
+def test_series_settings_keep_the_defaults_for_new_talks(organizer_client, create_series, db):
+    from prisec.models import Series
+    from tests.test_series_planning import settings_form
+
+    series = create_series(slug="rg")
+    page = organizer_client.get("/dashboard/series/rg/settings").get_data(as_text=True)
+    assert "Registration link (Zoom or other)" in page
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings",
+        data=settings_form(
+            zoom_url="us02web.zoom.us/j/8123?pwd=abc",
+            livestream_url="https://youtube.example/live",
+            location="Room 101",
+        ),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    series = db.session.get(Series, series.id)
+    assert series.zoom_url == "https://us02web.zoom.us/j/8123?pwd=abc"
+    assert (series.livestream_url, series.location) == ("https://youtube.example/live", "Room 101")
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("zoom.us/j/123", "https://zoom.us/j/123"),
+        ("us02web.zoom.us/j/123?pwd=x", "https://us02web.zoom.us/j/123?pwd=x"),
+        ("  Example.ORG:8443/paper  ", "https://Example.ORG:8443/paper"),
+        ("https://zoom.us/j/1", "https://zoom.us/j/1"),
+    ],
+)
+def test_an_address_without_its_scheme_is_read_as_https(
+    organizer_client, series, db, typed, stored
+):
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new", data=talk_form(registration_url=typed)
+    )
+    assert response.status_code == 303
+    assert db.session.scalar(select(Talk)).registration_url == stored
+
+
+@pytest.mark.parametrize(
+    "typed", ["javascript:alert(1)", "data:text/html,<b>x</b>", "localhost/j/1", "zoom us/j/1"]
+)
+def test_what_is_not_a_bare_host_is_still_refused(organizer_client, series, db, typed):
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new", data=talk_form(registration_url=typed)
+    )
+    assert response.status_code == 422
+    assert "http:// or https://" in error_of(response.get_data(as_text=True), "registration_url")
+    assert db.session.scalar(select(Talk)) is None
+
+
+def test_the_time_zone_is_matched_in_any_case_and_offered_as_one_types(
+    organizer_client, create_series, db
+):
+    from prisec.models import Series
+    from tests.test_series_planning import settings_form
+
+    series = create_series(slug="rg")
+    page = organizer_client.get("/dashboard/series/rg/settings").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="timezone"[^>]*list="timezone-zones"', page)
+    assert '<datalist id="timezone-zones">' in page
+    assert '<option value="Asia/Tokyo">' in page
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings", data=settings_form(timezone="europe/london")
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert db.session.get(Series, series.id).timezone == "Europe/London"
+
+
+def test_a_misspelt_time_zone_suggests_the_near_miss(organizer_client, create_series):
+    from tests.test_series_planning import settings_form
+
+    create_series(slug="rg")
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings", data=settings_form(timezone="Asia/Tokio")
+    )
+    assert response.status_code == 422
+    assert "Did you mean Asia/Tokyo?" in error_of(response.get_data(as_text=True), "timezone")
+    far = organizer_client.post(
+        "/dashboard/series/rg/settings", data=settings_form(timezone="Mars/Olympus")
+    )
+    assert "Did you mean" not in error_of(far.get_data(as_text=True), "timezone")
+
+
+def test_a_series_with_no_regular_day_needs_no_usual_start_time(
+    organizer_client, create_series, db
+):
+    from datetime import time
+
+    from prisec.models import Series
+    from tests.test_series_planning import settings_form
+
+    series = create_series(slug="rg", default_start_time=time(16, 0))
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings",
+        data=settings_form(recurrence_weeks="", recurrence_weekday="", default_start_time=""),
+    )
+    assert response.status_code == 303
+    db.session.expire_all()
+    series = db.session.get(Series, series.id)
+    assert series.recurrence_weekday is None
+    assert series.default_start_time == time(16, 0)  # new talks still start from it
+    # With a regular day the usual start time is asked for.
+    response = organizer_client.post(
+        "/dashboard/series/rg/settings", data=settings_form(default_start_time="")
+    )
+    assert response.status_code == 422
+    assert "Enter the usual start time." in error_of(
+        response.get_data(as_text=True), "default_start_time"
+    )
+
+
+def _overlap_warning(html: str) -> str:
+    match = re.search(r'<p id="overlap-warning"[^>]*>(.*?)</p>', html, re.S)
+    assert match, "no overlap warning element"
+    return match.group(1).strip()
+
+
+def test_a_talk_at_the_time_of_another_is_warned_of_and_still_saved(
+    organizer_client, series, create_talk, db
+):
+    other = create_talk(
+        series=series, title="Shadow models", start=datetime(2027, 3, 10, 13, 30, tzinfo=UTC)
+    )
+    check = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/check",
+        data=talk_form(),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "date"},
+    )
+    warning = _overlap_warning(check.get_data(as_text=True))
+    assert "“Shadow models” (10 March 2027, 13:30–14:30)" in warning
+    assert 'id="overlap-warning" class="field-warning" role="status" hx-swap-oob="true"' in (
+        check.get_data(as_text=True)
+    )
+    response = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/new", data=talk_form(), follow_redirects=True
+    )
+    assert response.status_code == 200
+    assert "overlaps another talk of the series" in response.get_data(as_text=True)
+    mine = db.session.scalar(select(Talk).where(Talk.id != other.id))
+    assert mine.title == "Membership inference, revisited"
+    # Its edit page says so beside the date; the other talk's page too, not of itself.
+    edit = organizer_client.get(f"/dashboard/talks/{mine.id}/edit").get_data(as_text=True)
+    assert "Shadow models" in _overlap_warning(edit)
+    theirs = organizer_client.get(f"/dashboard/talks/{other.id}/edit").get_data(as_text=True)
+    assert "Membership inference, revisited" in _overlap_warning(theirs)
+    assert "Shadow models" not in _overlap_warning(theirs)
+
+
+def test_touching_cancelled_and_trashed_talks_are_no_overlap(
+    organizer_client, series, create_talk, create_series, db
+):
+    from prisec import editing
+
+    # Ends as mine starts: no overlap.
+    create_talk(series=series, title="Before", start=datetime(2027, 3, 10, 12, 0, tzinfo=UTC))
+    cancelled = create_talk(
+        series=series, title="Called off", start=datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+    )
+    editing.cancel_talk(cancelled)
+    trashed = create_talk(
+        series=series, title="Binned", start=datetime(2027, 3, 10, 13, 0, tzinfo=UTC)
+    )
+    editing.delete_talk(trashed)
+    create_talk(
+        series=create_series(slug="elsewhere"),
+        title="Other series",
+        start=datetime(2027, 3, 10, 13, 0, tzinfo=UTC),
+    )
+    db.session.commit()
+    check = organizer_client.post(
+        f"/dashboard/series/{series.slug}/talks/check",
+        data=talk_form(),
+        headers={"HX-Request": "true", "HX-Trigger-Name": "start_time"},
+    )
+    assert _overlap_warning(check.get_data(as_text=True)) == ""
