@@ -131,7 +131,8 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
 
     # Cancel, then withdraw the cancellation.
     row(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
-    page.get_by_role("button", name="Cancel the talk").click()
+    page.get_by_role("link", name="Cancel the talk…").click()
+    page.get_by_role("dialog").get_by_role("button", name="Cancel the talk").click()
     expect(row(page, "Compilers and privacy, revised")).to_contain_text("Cancelled")
     public.goto(base + "/series/prisec-ml")
     expect(talk.locator(".badge-cancelled")).to_be_visible()
