@@ -298,3 +298,16 @@ def test_the_reschedule_reason_is_shown_to_attendees(organizer_client, client, t
     assert "Rescheduled: The speaker&#39;s flight moved" in page
     schedule = client.get(f"/series/{talk.series.slug}").get_data(as_text=True)
     assert "Rescheduled: The speaker&#39;s flight moved" in schedule
+
+
+def test_duplicate_in_a_series_without_a_regular_day_takes_the_next_free_week(
+    organizer_client, create_series, create_talk, db
+):
+    series = create_series()  # no recurrence
+    original = create_talk(series=series, title="Irregular", start=START)
+    create_talk(series=series, title="Taken", start=START + timedelta(weeks=1, hours=3))
+    response = organizer_client.post(f"/dashboard/talks/{original.id}/duplicate")
+    assert response.status_code == 303
+    copy = db.session.scalar(select(Talk).where(Talk.title == "Irregular", Talk.id != original.id))
+    assert copy.start == START + timedelta(weeks=2)  # a week later was taken that day
+    assert copy.end - copy.start == original.end - original.start
