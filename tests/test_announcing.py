@@ -675,6 +675,7 @@ def test_markdown_becomes_plain_text_with_bare_links_and_readable_maths():
         "We prove **tight** $\\varepsilon$ bounds, see [the paper](https://arxiv.org/abs/1) "
         "and <https://example.org/a>. Prices \\*in stars\\* and `code`.\n\n"
         "- one [https://example.org/b](https://example.org/b)\n- two\n\n"
+        "Add it: <https://calendar.example/add?text=Ada%3A%20%CE%B5-DP&x=1>\n\n"
         "1. first\n2. second\n"
     )
     assert text == (
@@ -682,6 +683,7 @@ def test_markdown_becomes_plain_text_with_bare_links_and_readable_maths():
         "We prove tight ε bounds, see the paper (https://arxiv.org/abs/1) "
         "and https://example.org/a. Prices *in stars* and code.\n\n"
         "- one https://example.org/b\n- two\n\n"
+        "Add it: https://calendar.example/add?text=Ada%3A%20%CE%B5-DP&x=1\n\n"
         "1. first\n2. second\n"
     )
 
@@ -746,6 +748,8 @@ def test_the_mail_is_plain_text_in_every_zone_with_the_talks_calendar_file(
         text,
         re.M,
     )
+    # A link whose address holds encoded spaces stays one unbroken address.
+    assert re.search(r"^https://calendar\.google\.com/\S+ \(Google Calendar\),$", text, re.M)
     # Start and end in each chosen zone, and in UTC.
     assert "- Wednesday 9 June 2027, 13:00–14:00 BST (London)\n" in text
     assert "- Wednesday 9 June 2027, 05:00–06:00 PDT (Los Angeles)\n" in text

@@ -39,7 +39,7 @@ def _link_text(text: str, href: str) -> str:
 
 def _inline(tokens: Sequence[Token]) -> str:
     out: list[str] = []
-    link_stack: list[tuple[str, int]] = []  # (href, where its text starts in `out`)
+    link_stack: list[tuple[str, int, str]] = []  # (href, where its text starts, markup)
     for token in tokens:
         kind = token.type
         if kind in ("text", "text_special", "html_inline", "code_inline"):
@@ -49,12 +49,17 @@ def _inline(tokens: Sequence[Token]) -> str:
         elif kind in ("math_inline", "math_inline_double"):
             out.append(_maths(token.content))
         elif kind == "link_open":
-            link_stack.append((str(token.attrGet("href") or ""), len(out)))
+            link_stack.append((str(token.attrGet("href") or ""), len(out), token.markup))
         elif kind == "link_close" and link_stack:
-            href, start = link_stack.pop()
+            href, start, markup = link_stack.pop()
             text = "".join(out[start:])
             del out[start:]
-            out.append(_link_text(text, href) if href else text)
+            if markup == "autolink":
+                # <https://…>: the text is the address decoded for display (%20 becomes a
+                # space, which would end the link in a mail reader); the href stays whole.
+                out.append(href.removeprefix("mailto:"))
+            else:
+                out.append(_link_text(text, href) if href else text)
         elif kind == "image":
             alt = "".join(child.content for child in token.children or [])
             out.append(_link_text(alt, str(token.attrGet("src") or "")))
