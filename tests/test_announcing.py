@@ -688,6 +688,22 @@ def test_markdown_becomes_plain_text_with_bare_links_and_readable_maths():
     )
 
 
+def test_quotes_code_images_rules_and_loose_lists_leave_no_markup():
+    from prisec.announcing.plaintext import RULE, markdown_to_mail_text
+
+    text = markdown_to_mail_text(
+        "# Big\n\n> quoted **bold**\n> more\n\n```\ncode\n```\n\n"
+        "![a photo](https://example.org/p.jpg)\n\n* loose one\n\n* loose two\n"
+        "  - nested [x](https://x.org)\n\n***\n\n"
+        "__under__ <mailto:a@b.org> [mail](mailto:a@b.org)\n"
+    )
+    assert text == (
+        "Big\n\n    quoted bold\n    more\n\n    code\n\n"
+        "a photo (https://example.org/p.jpg)\n\n- loose one\n\n- loose two\n\n"
+        f"  - nested x (https://x.org)\n\n{RULE}\n\nunder a@b.org mail (a@b.org)\n"
+    )
+
+
 @pytest.fixture
 def maths_talk(create_series, create_talk, create_speaker, app, db):
     """A talk whose title holds maths and whose abstract is full of Markdown."""
