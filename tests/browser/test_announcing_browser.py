@@ -60,7 +60,7 @@ def announcement_site(tmp_path_factory) -> Iterator[tuple[str, int]]:
         yield url, talk_id
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [375, 390, 1280])
 def test_the_preview_fits_the_window_with_a_very_long_link_and_passes_axe(
     browser: Browser, announcement_site: tuple[str, int], width: int
 ) -> None:
@@ -81,7 +81,7 @@ def test_the_preview_fits_the_window_with_a_very_long_link_and_passes_axe(
     context.close()
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [375, 390, 1280])
 def test_the_history_in_words_fits_the_window_and_passes_axe(
     browser: Browser, announcement_site: tuple[str, int], width: int
 ) -> None:
