@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from . import wallclock
 from .database import utcnow
 from .extensions import db
 from .models import (
@@ -314,5 +315,10 @@ def restore_revision(
     if speakers:
         _set_speakers(talk, speakers)
     _touch(talk)
-    when = revision.created_at.strftime("%d %b %Y %H:%M UTC")
+    # Named on the series' wall clock, as the history page shows every revision's time.
+    local = wallclock.in_zone(revision.created_at, talk.series.timezone)
+    when = (
+        f"{wallclock.format_date(local)}, {wallclock.format_time(local)} "
+        f"{wallclock.zone_abbreviation(local)}"
+    )
     return record_revision(talk, organizer, f"Restored the revision of {when}")

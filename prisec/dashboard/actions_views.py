@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy import select
 
 from .. import editing, wallclock
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import Speaker, TalkRevision
+from ..models import TalkRevision
 from .forms import RescheduleForm
+from .history import history_of
 from .views import bp, done, me, talk_or_404
 
 
@@ -93,17 +93,8 @@ def restore(talk_id: int):
 def history(talk_id: int):
     """Every revision of a talk, what changed in each, and a way back to any of them."""
     talk = talk_or_404(talk_id)
-    speaker_ids = {i for r in talk.revisions for i in r.snapshot.get("speaker_ids", [])}
-    names = {
-        s.id: s.display_name
-        for s in db.session.scalars(select(Speaker).where(Speaker.id.in_(speaker_ids)))
-    }
     return render_template(
-        "dashboard/history.html",
-        talk=talk,
-        revisions=list(reversed(talk.revisions)),
-        speaker_names=names,
-        action_form=EmptyForm(),
+        "dashboard/history.html", talk=talk, entries=history_of(talk), action_form=EmptyForm()
     )
 
 
