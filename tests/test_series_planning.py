@@ -237,7 +237,7 @@ def test_inline_save_creates_a_draft_on_that_slot(organizer_client, weekly, db):
     html = organizer_client.get(PLAN).get_data(as_text=True)
     assert f'id="slot-{day}"' not in html
     assert f'id="talk-{talk.id}"' in html
-    assert "Publish all 1 draft" in html
+    assert "Publish the draft…" in html
     bar = organizer_client.get(
         PLAN, headers={"HX-Request": "true", "HX-Target": "plan-bulk"}
     ).get_data(as_text=True)
@@ -303,6 +303,26 @@ def test_a_broken_slot_date_is_refused_without_a_crash(organizer_client, weekly,
     for day in ("", "2027-13-45", "<script>"):
         response = organizer_client.post(f"{PLAN}/slot", data={"day": day, "speaker": "N"})
         assert response.status_code == 400
+    assert db.session.query(Talk).count() == 0
+
+
+def test_a_slot_whose_usual_hour_the_clocks_skip_asks_for_the_full_form(
+    organizer_client, create_series, db
+):
+    today = datetime.now(UTC).date()
+    year = today.year if today < date(today.year, 3, 25) else today.year + 1
+    # The last Sunday of March: London's clocks go from 01:00 straight to 02:00.
+    day = max(date(year, 3, d) for d in range(25, 32) if date(year, 3, d).weekday() == 6)
+    create_series(
+        slug="night", recurrence_weeks=1, recurrence_weekday=6, default_start_time=time(1, 30)
+    )
+    response = organizer_client.post(
+        "/dashboard/series/night/plan/slot",
+        data={"day": day.isoformat(), "speaker": "Night Owl", "title": "T"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert "does not exist on this date: use the full form" in response.get_data(as_text=True)
     assert db.session.query(Talk).count() == 0
 
 

@@ -95,6 +95,8 @@ class Slot:
     skipped: bool = False
     # False for a talk held on a date the recurrence does not name.
     on_recurrence: bool = True
+    # The series' usual start on that date (None where the clocks skip that hour).
+    start: datetime | None = None
 
     @property
     def free(self) -> bool:
@@ -171,7 +173,7 @@ def term_grid(series: Series) -> list[Slot]:
         skipped,
         TERM_LENGTH,
     )
-    slots = {day: Slot(day, skipped=day in skipped) for day in days}
+    slots = {day: Slot(day, skipped=day in skipped, start=usual_start(series, day)) for day in days}
     end = days[-1] if days else today
     for talk in talks:
         day = _local_day(series, talk)
@@ -188,10 +190,18 @@ def term_grid(series: Series) -> list[Slot]:
 def slot_on(series: Series, day: date) -> Slot:
     """The slot of one date, as the grid shows it."""
     talks = [t for t in _talks_from(series, day) if _local_day(series, t) == day]
-    slot = Slot(day, skipped=day in _skipped(series))
+    slot = Slot(day, skipped=day in _skipped(series), start=usual_start(series, day))
     for talk in talks:
         (slot.cancelled if talk.cancelled else slot.talks).append(talk)
     return slot
+
+
+def usual_start(series: Series, day: date) -> datetime | None:
+    """The instant of the series' usual start time on `day`, or None if that hour does not exist."""
+    try:
+        return wallclock.combine(day, series.default_start_time, series.timezone, fold=0)
+    except ValueError:
+        return None
 
 
 def drafts_in(slots: list[Slot]) -> list[Talk]:

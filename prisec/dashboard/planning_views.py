@@ -90,7 +90,15 @@ def plan_slot(slug: str):
         if wants_fragment():
             return _slot_rows(series, slot, notice=notice)
         return done(series, notice, url_for("dashboard.plan", slug=series.slug))
-    start = wallclock.combine(form.day.data, series.default_start_time, series.timezone, fold=0)
+    start = slot.start
+    if start is None:
+        # The clocks skip the usual hour that day: the full form lets the organizer pick one.
+        form.day.errors.append(
+            "The usual start time does not exist on this date: use the full form."
+        )
+        if wants_fragment():
+            return _slot_rows(series, slot, form=form)
+        return render_template("dashboard/plan.html", **_grid_context(series, form)), 422
     talk = editing.create_talk(
         series,
         [_speaker_named(form.speaker.data, form.affiliation.data or "")],
