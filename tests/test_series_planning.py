@@ -185,6 +185,16 @@ def test_the_grid_shows_taken_slots_with_their_talk_in_date_order(
     assert f'href="/dashboard/talks/{draft.id}/publish"' in row
 
 
+def test_a_talk_off_the_usual_day_has_its_row_in_the_term(organizer_client, weekly, create_talk):
+    days = _free_days(organizer_client.get(PLAN).get_data(as_text=True))
+    off = create_talk(series=weekly, start=_at_13(days[1]) + timedelta(days=1), title="Off day")
+    html = organizer_client.get(PLAN).get_data(as_text=True)
+    rows = re.findall(r'<tr class="plan-row[^"]*" id="([^"]+)"', html)
+    assert rows.index(f"talk-{off.id}") == rows.index(f"slot-{days[1]}") + 1
+    assert "Not a usual date" in _row(html, f"talk-{off.id}")
+    assert len(_free_days(html)) == 12
+
+
 def test_a_cancelled_talks_slot_is_free_again(organizer_client, weekly, create_talk, db):
     day = _first_free_day(organizer_client.get(PLAN).get_data(as_text=True))
     talk = create_talk(series=weekly, start=_at_13(day), title="Called off")

@@ -13,15 +13,17 @@
       }
       return;
     }
-    if (target && !target.isConnected && target.id) {
-      target = document.getElementById(target.id);
-    }
     var lost = !document.activeElement || document.activeElement === document.body;
-    if (target && target.querySelector && lost) {
-      var message = target.querySelector(".plan-notice, .flash");
-      if (message) {
-        message.focus();
-      }
+    if (!lost) {
+      return;
+    }
+    // The new content still carries htmx's class for added elements until it settles; a
+    // saved draft's row replaces a free one of another id, so it is found this way.
+    var message = document.querySelector(
+      ".htmx-added .plan-saved, .htmx-added .plan-notice, .htmx-added .flash, .htmx-added.flash"
+    );
+    if (message) {
+      message.focus();
     }
   });
 

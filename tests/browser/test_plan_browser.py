@@ -69,6 +69,8 @@ def test_fill_a_free_slot_inline_and_publish_its_row(browser: Browser, plan_serv
 
     row_id = fill_first_free_slot(page, "Nicolas Papernot", "Private $\\varepsilon$-learning")
     assert page.url == url_before
+    # Focus stays where the organizer is: on the message of the row just saved.
+    expect(page.locator(f"#{row_id} .plan-saved")).to_be_focused()
     row = page.locator(f"#{row_id}")
     expect(row).to_have_attribute("data-state", "draft")
     # The title's maths is typeset, not left as TeX.
