@@ -245,6 +245,15 @@ def set_listing(talk: Talk, listing: Listing, organizer: Organizer | None = None
     return record_revision(talk, organizer, f"Listing set to {listing.value}")
 
 
+def publish_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Show a draft on the public schedule and in the feeds."""
+    if talk.published:
+        raise ValueError("the talk is already published")
+    talk.published = True
+    _touch(talk)
+    return record_revision(talk, organizer, "Published")
+
+
 def cancel_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
     """Mark a talk cancelled; it stays on the schedule, shown as cancelled."""
     if talk.status == TalkStatus.CANCELLED:
