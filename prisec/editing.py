@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
+from . import wallclock
 from .database import utcnow
 from .extensions import db
 from .models import (
@@ -77,6 +78,8 @@ def record_revision(talk: Talk, organizer: Organizer | None, summary: str) -> Ta
         key: [previous.get(key), value]
         for key, value in snapshot.items()
         if previous.get(key) != value
+        # A field added to snapshots later (cancel_note) is no change while it is empty.
+        and not (previous and key not in previous and value in ("", None))
     }
     revision = TalkRevision(
         talk=talk,
@@ -270,6 +273,15 @@ def set_listing(talk: Talk, listing: Listing, organizer: Organizer | None = None
     return record_revision(talk, organizer, f"Listing set to {listing.value}")
 
 
+def publish_talk(talk: Talk, organizer: Organizer | None = None) -> TalkRevision:
+    """Show a draft on the public schedule and in the feeds."""
+    if talk.published:
+        raise ValueError("the talk is already published")
+    talk.published = True
+    _touch(talk)
+    return record_revision(talk, organizer, "Published")
+
+
 def cancel_talk(talk: Talk, organizer: Organizer | None = None, note: str = "") -> TalkRevision:
     """Mark a talk cancelled, with a note for attendees; it stays on the schedule as cancelled."""
     if talk.status == TalkStatus.CANCELLED:
@@ -342,5 +354,10 @@ def restore_revision(
     if speakers:
         _set_speakers(talk, speakers)
     _touch(talk)
-    when = revision.created_at.strftime("%d %b %Y %H:%M UTC")
+    # Named on the series' wall clock, as the history page shows every revision's time.
+    local = wallclock.in_zone(revision.created_at, talk.series.timezone)
+    when = (
+        f"{wallclock.format_date(local)}, {wallclock.format_time(local)} "
+        f"{wallclock.zone_abbreviation(local)}"
+    )
     return record_revision(talk, organizer, f"Restored the revision of {when}")

@@ -43,6 +43,8 @@ DependsOn = Scopes | Callable[..., Scopes]
 # Set on the WSGI environ: by the middleware when the request may be kept, by the view's
 # declaration when its answer may be (scopes and the stamp read before the data).
 ELIGIBLE = "prisec.cache.eligible"
+# Set by static publishing: its answers go to files, keeping them here too would only weigh.
+BYPASS = "prisec.cache.bypass"
 DECLARED = "prisec.cache.declared"
 # Recomputed for each answer (or by the server), or never shared.
 _NOT_KEPT = frozenset(
@@ -318,6 +320,7 @@ class AnswerCache:
             or environ.get("HTTP_COOKIE")
             or environ.get("HTTP_AUTHORIZATION")
             or not self.app.config["PAGE_CACHE_SECONDS"]
+            or environ.get(BYPASS)
         ):
             return self.wsgi_app(environ, start_response)
         key = _key(environ)

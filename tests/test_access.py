@@ -98,6 +98,8 @@ ACCESS: dict[str, str] = {
     "dashboard.plan": SERIES,
     "dashboard.plan_slot": SERIES,
     "dashboard.skip_slot": SERIES,
+    "dashboard.publish_draft": SERIES,
+    "dashboard.publish_plan": SERIES,
     "dashboard.announcement": SERIES,
     "dashboard.send_announcement": SERIES,
     "dashboard.speaker_links": SERIES,

@@ -25,31 +25,45 @@ ZONES = ["Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Shang
 # ---------------------------------------------------------------- time-zone lines
 
 
+def _lines(start: datetime, zones: list[str]) -> list[str]:
+    return zone_lines(start, start + timedelta(hours=1), zones)
+
+
 def test_zone_lines_follow_each_zones_own_dst_change():
     """Europe leaves summer time a week before America: the gap to New York is 4 hours then."""
-    before = zone_lines(datetime(2026, 10, 21, 13, 0, tzinfo=UTC), ZONES)
-    between = zone_lines(datetime(2026, 10, 28, 14, 0, tzinfo=UTC), ZONES)
-    after = zone_lines(datetime(2026, 11, 4, 14, 0, tzinfo=UTC), ZONES)
+    before = _lines(datetime(2026, 10, 21, 13, 0, tzinfo=UTC), ZONES)
+    between = _lines(datetime(2026, 10, 28, 14, 0, tzinfo=UTC), ZONES)
+    after = _lines(datetime(2026, 11, 4, 14, 0, tzinfo=UTC), ZONES)
     assert before == [
-        "London: Wednesday 21 October 2026, 14:00 BST",
-        "New York: Wednesday 21 October 2026, 09:00 EDT",
-        "Los Angeles: Wednesday 21 October 2026, 06:00 PDT",
-        "Shanghai: Wednesday 21 October 2026, 21:00 CST",
+        "Wednesday 21 October 2026, 14:00–15:00 BST (London)",
+        "Wednesday 21 October 2026, 09:00–10:00 EDT (New York)",
+        "Wednesday 21 October 2026, 06:00–07:00 PDT (Los Angeles)",
+        "Wednesday 21 October 2026, 21:00–22:00 CST (Shanghai)",
     ]
     assert between[:2] == [
-        "London: Wednesday 28 October 2026, 14:00 GMT",
-        "New York: Wednesday 28 October 2026, 10:00 EDT",
+        "Wednesday 28 October 2026, 14:00–15:00 GMT (London)",
+        "Wednesday 28 October 2026, 10:00–11:00 EDT (New York)",
     ]
     assert after[:3] == [
-        "London: Wednesday 4 November 2026, 14:00 GMT",
-        "New York: Wednesday 4 November 2026, 09:00 EST",
-        "Los Angeles: Wednesday 4 November 2026, 06:00 PST",
+        "Wednesday 4 November 2026, 14:00–15:00 GMT (London)",
+        "Wednesday 4 November 2026, 09:00–10:00 EST (New York)",
+        "Wednesday 4 November 2026, 06:00–07:00 PST (Los Angeles)",
     ]
 
 
 def test_zone_line_gives_the_local_date_when_it_is_the_next_day():
-    (line,) = zone_lines(datetime(2026, 11, 4, 18, 30, tzinfo=UTC), ["Asia/Shanghai"])
-    assert line == "Shanghai: Thursday 5 November 2026, 02:30 CST"
+    (line,) = _lines(datetime(2026, 11, 4, 18, 30, tzinfo=UTC), ["Asia/Shanghai"])
+    assert line == "Thursday 5 November 2026, 02:30–03:30 CST (Shanghai)"
+
+
+def test_zone_line_writes_out_an_end_on_the_next_local_day_or_after_the_clocks_change():
+    (midnight,) = _lines(datetime(2026, 11, 4, 15, 30, tzinfo=UTC), ["Asia/Shanghai"])
+    assert midnight == (
+        "Wednesday 4 November 2026, 23:30 CST – Thursday 5 November 2026, 00:30 CST (Shanghai)"
+    )
+    # London's clocks go back at 02:00 BST on 25 October 2026, during this talk.
+    (fold,) = _lines(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), ["Europe/London"])
+    assert fold == "Sunday 25 October 2026, 01:30 BST – Sunday 25 October 2026, 01:30 GMT (London)"
 
 
 # ---------------------------------------------------------------- preview
@@ -77,8 +91,8 @@ def test_preview_shows_subject_times_links_and_copy_buttons(organizer_client, ta
     page = response.get_data(as_text=True)
     assert "Privacy Seminar: Dr. Jürgen Groß, “Differential privacy für Universität”" in page
     assert "Wednesday 28 October 2026, 14:00 GMT" in page
-    assert "New York: Wednesday 28 October 2026, 10:00 EDT" in page
-    assert "UTC: Wednesday 28 October 2026, 14:00 UTC" in page
+    assert "Wednesday 28 October 2026, 10:00–11:00 EDT (New York)" in page
+    assert "Wednesday 28 October 2026, 14:00–15:00 UTC" in page
     assert "https://zoom.example/reg/1" in page
     assert "https://youtube.example/live/1" in page
     assert f"/talks/{talk.id}.ics" in page
@@ -117,8 +131,8 @@ def test_settings_save_template_zones_and_address(organizer_client, talk, db):
     assert response.status_code == 303, response.get_data(as_text=True)
     page = organizer_client.get(f"/dashboard/talks/{talk.id}/announcement").get_data(as_text=True)
     assert "Hello Dr. Jürgen Groß!" in page
-    assert "Kolkata: Wednesday 28 October 2026, 19:30 IST" in page
-    assert "Berlin: Wednesday 28 October 2026, 15:00 CET" in page
+    assert "Wednesday 28 October 2026, 19:30–20:30 IST (Kolkata)" in page
+    assert "Wednesday 28 October 2026, 15:00–16:00 CET (Berlin)" in page
     assert "New York" not in page
     assert "Send to seminar-list@example.org" not in page  # mail is not configured
     assert "Mail is not configured" in page
@@ -250,12 +264,12 @@ def test_send_mails_both_parts_in_utf8_and_records_it(organizer_client, talk, ma
     raw = envelope.content.decode("ascii")
     assert "Universität" not in raw
     assert "=?utf-8?" in raw.lower()
-    assert message.get_content_type() == "multipart/alternative"
+    assert message.get_content_type() == "multipart/mixed"  # the texts, then the .ics
     text = message.get_body(("plain",))
     html = message.get_body(("html",))
     assert text.get_content_charset() == "utf-8"
     assert "Jürgen works at the Universität Wien." in text.get_content()
-    assert "New York: Wednesday 28 October 2026, 10:00 EDT" in text.get_content()
+    assert "Wednesday 28 October 2026, 10:00–11:00 EDT (New York)" in text.get_content()
     assert "<em>New</em>" in html.get_content()
     assert "<script>" not in html.get_content()
     (record,) = sends(db)
@@ -646,3 +660,165 @@ def test_ordinary_templates_stay_within_the_bounds(organizer_client, talk, db):
     assert "PRIVACY SEMINAR: Dr. Jürgen Groß" in page
     assert "- Dr. Jürgen Groß (Universität Wien)" in page
     assert "-" * 72 in page
+
+
+# ---------------------------------------------------------------- plain text and calendar file
+
+LONG_LINK = "https://zoom.example/webinar/register/" + "WN_" + "a1B2c3D4" * 30
+
+
+def test_markdown_becomes_plain_text_with_bare_links_and_readable_maths():
+    from prisec.announcing.plaintext import markdown_to_mail_text
+
+    text = markdown_to_mail_text(
+        "## Abstract\n\n"
+        "We prove **tight** $\\varepsilon$ bounds, see [the paper](https://arxiv.org/abs/1) "
+        "and <https://example.org/a>. Prices \\*in stars\\* and `code`.\n\n"
+        "- one [https://example.org/b](https://example.org/b)\n- two\n\n"
+        "Add it: <https://calendar.example/add?text=Ada%3A%20%CE%B5-DP&x=1>\n\n"
+        "1. first\n2. second\n"
+    )
+    assert text == (
+        "Abstract\n\n"
+        "We prove tight ε bounds, see the paper (https://arxiv.org/abs/1) "
+        "and https://example.org/a. Prices *in stars* and code.\n\n"
+        "- one https://example.org/b\n- two\n\n"
+        "Add it: https://calendar.example/add?text=Ada%3A%20%CE%B5-DP&x=1\n\n"
+        "1. first\n2. second\n"
+    )
+
+
+def test_quotes_code_images_rules_and_loose_lists_leave_no_markup():
+    from prisec.announcing.plaintext import RULE, markdown_to_mail_text
+
+    text = markdown_to_mail_text(
+        "# Big\n\n> quoted **bold**\n> more\n\n```\ncode\n```\n\n"
+        "![a photo](https://example.org/p.jpg)\n\n* loose one\n\n* loose two\n"
+        "  - nested [x](https://x.org)\n\n***\n\n"
+        "__under__ <mailto:a@b.org> [mail](mailto:a@b.org)\n"
+    )
+    assert text == (
+        "Big\n\n    quoted bold\n    more\n\n    code\n\n"
+        "a photo (https://example.org/p.jpg)\n\n- loose one\n\n- loose two\n\n"
+        f"  - nested x (https://x.org)\n\n{RULE}\n\nunder a@b.org mail (a@b.org)\n"
+    )
+
+
+@pytest.fixture
+def maths_talk(create_series, create_talk, create_speaker, app, db):
+    """A talk whose title holds maths and whose abstract is full of Markdown."""
+    series = create_series(
+        slug="dp",
+        name="DP Seminar",
+        timezone="Europe/London",
+        announcement_zones="Europe/London\nAmerica/Los_Angeles",
+        announcement_address="list@example.org",
+    )
+    return create_talk(
+        series=series,
+        speakers=[create_speaker(name="Ada Lovelace", honorific="")],
+        start=datetime(2027, 6, 9, 12, 0, tzinfo=UTC),
+        title="$\\varepsilon$-DP in practice",
+        abstract=(
+            "# Overview\n\nWe show **strong** and _weak_ results on $\\delta$, "
+            "joint with [Bob](https://example.org/bob). Costs \\$5.\n"
+        ),
+        registration_url=LONG_LINK,
+    )
+
+
+def _parts(message: EmailMessage) -> tuple[str, str, EmailMessage]:
+    # Lines end in CRLF on the wire; read them as Python's text does.
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = message.get_body(("html",)).get_content()
+    (calendar,) = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+    return text, html, calendar
+
+
+def test_the_mail_is_plain_text_in_every_zone_with_the_talks_calendar_file(
+    app, organizer_client, client, maths_talk, db
+):
+    from icalendar import Calendar
+
+    from tests.mailbox import mail_config, smtp_server
+
+    with smtp_server() as (mailbox, port):
+        app.config.update(mail_config(port))
+        response = organizer_client.post(f"/dashboard/talks/{maths_talk.id}/announcement/send")
+        assert response.status_code == 303
+        (message,) = mailbox.to("list@example.org")
+    assert message.get_content_type() == "multipart/mixed"
+    assert "ε-DP in practice" in str(message["Subject"])
+    text, html, attachment = _parts(message)
+
+    # Plain text: no Markdown syntax, links as bare addresses, maths as Unicode.
+    for markup in ("**", "](", "\\", "<http", "_weak_", "$"):
+        assert markup not in text.replace("$5", ""), markup
+    assert not [line for line in text.splitlines() if line.startswith("#")]
+    assert '"ε-DP in practice"' in text
+    assert "We show strong and weak results on δ, joint with Bob (https://example.org/bob)." in text
+    assert "Costs $5." in text
+    assert f"Register: {LONG_LINK}\n" in text  # the whole link, on its line
+    assert re.search(
+        rf"^Add to your calendar: http://\S+/talks/{maths_talk.id}\.ics \(calendar file\),$",
+        text,
+        re.M,
+    )
+    # A link whose address holds encoded spaces stays one unbroken address.
+    assert re.search(r"^https://calendar\.google\.com/\S+ \(Google Calendar\),$", text, re.M)
+    # Start and end in each chosen zone, and in UTC.
+    assert "- Wednesday 9 June 2027, 13:00–14:00 BST (London)\n" in text
+    assert "- Wednesday 9 June 2027, 05:00–06:00 PDT (Los Angeles)\n" in text
+    assert "- Wednesday 9 June 2027, 12:00–13:00 UTC\n" in text
+    # The HTML part stays rendered.
+    assert "<strong>strong</strong>" in html
+    assert '<a href="https://example.org/bob"' in html
+
+    # The calendar file: METHOD:PUBLISH, the same event (UID, SEQUENCE) as the talk's feed.
+    assert attachment.get_content_type() == "text/calendar"
+    assert attachment.get_param("method") == "PUBLISH"
+    assert attachment.get_param("charset") == "UTF-8"
+    assert attachment.get_filename() == f"talk-{maths_talk.id}.ics"
+    attached = Calendar.from_ical(attachment.get_content())
+    assert attached["METHOD"] == "PUBLISH"
+    feed = Calendar.from_ical(client.get(f"/talks/{maths_talk.id}.ics").data)
+    (event,) = attached.walk("VEVENT")
+    (fed,) = feed.walk("VEVENT")
+    assert event["UID"] == fed["UID"]
+    assert event["SEQUENCE"] == fed["SEQUENCE"]
+    assert str(event["SUMMARY"]) == "Ada Lovelace: ε-DP in practice"
+
+
+def test_a_rescheduled_talk_announces_its_new_sequence(
+    app, organizer_client, client, maths_talk, db
+):
+    from icalendar import Calendar
+
+    from prisec import editing
+    from tests.mailbox import mail_config, smtp_server
+
+    editing.reschedule_talk(maths_talk, maths_talk.start + timedelta(days=7))
+    db.session.commit()
+    with smtp_server() as (mailbox, port):
+        app.config.update(mail_config(port))
+        organizer_client.post(f"/dashboard/talks/{maths_talk.id}/announcement/send")
+        (message,) = mailbox.to("list@example.org")
+    text, _, attachment = _parts(message)
+    assert "- Wednesday 16 June 2027, 13:00–14:00 BST (London)\n" in text
+    (event,) = Calendar.from_ical(attachment.get_content()).walk("VEVENT")
+    (fed,) = Calendar.from_ical(client.get(f"/talks/{maths_talk.id}.ics").data).walk("VEVENT")
+    assert event["SEQUENCE"] == fed["SEQUENCE"] == 1
+
+
+def test_an_attachment_name_cannot_smuggle_a_header():
+    from prisec.announcing.mail import CalendarAttachment, MailSettings, build_message
+
+    settings = MailSettings("127.0.0.1", 25, "none", "", "", "Seminar <s@example.org>")
+    attachment = CalendarAttachment('x.ics"\r\nBcc: a@evil.example', b"BEGIN:VCALENDAR\r\n")
+    message = build_message(
+        settings, "list@example.org", "Subject", "t", "<p>h</p>", "example.org", attachment
+    )
+    written = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+    assert all(part["Bcc"] is None for part in written.walk())
+    (part,) = written.iter_attachments()
+    assert part.get_filename() == "x.icsBccaevil.example"

@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from prisec.exporting.publish import file_for, site_base_url
+from prisec.exporting.publish import file_for, publish_everything, site_base_url
 from prisec.extensions import db as _db
 from tests.helpers import make_app, wait_until
 
@@ -90,3 +90,21 @@ def test_published_files_match_what_the_application_serves(
         served = client.get(f"/talks/{edited.id}/{edited.slug}", base_url=base)
         assert page.read_bytes() == served.data
         _db.session.remove()
+
+
+def test_a_rebuild_shared_among_processes_writes_the_same_files(
+    app, create_series, create_talk, tmp_path: Path
+):
+    series = create_series(slug="ml")
+    for day in range(6):
+        create_talk(series=series, title=f"Talk {day}", start=_future() + timedelta(days=day))
+    trees = {}
+    for processes in (1, 2):
+        folder = tmp_path / f"by-{processes}"
+        with app.app_context():
+            written = publish_everything(app, folder, processes=processes)
+        files = sorted(p for p in folder.rglob("*") if p.is_file())
+        trees[processes] = {str(p.relative_to(folder)): p.read_bytes() for p in files}
+        assert written * 2 == len(files)  # every page beside its gzip version
+    assert trees[1] == trees[2]
+    assert "series/ml/calendar.ics" in trees[2]

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import FrameType
 from typing import Any
 
+from flask import current_app
 from jinja2 import StrictUndefined, TemplateError
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.nodes import Concat
@@ -20,9 +21,12 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from .. import wallclock
+from ..feeds.ical import FeedInfo, talks_to_ical
 from ..markdown import render_markdown
 from ..models import Talk
 from ..titles import plain_title
+from .mail import CalendarAttachment
+from .plaintext import markdown_to_mail_text
 
 DEFAULT_ZONES = ("Europe/London", "America/New_York", "America/Los_Angeles", "Asia/Shanghai")
 
@@ -35,7 +39,7 @@ DEFAULT_TEMPLATE = """\
 {% for line in zone_lines %}
 - {{ line }}
 {% endfor %}
-- UTC: {{ when_utc }}
+- {{ utc_line }}
 
 {% if registration_url %}
 **Register:** <{{ registration_url }}>
@@ -74,7 +78,11 @@ VARIABLES = {
     "speakers": "a list of speakers, each with name, affiliation and homepage",
     "when": "date and time in the series' zone, e.g. 'Wednesday 28 October 2026, 14:00 GMT'",
     "when_utc": "the same in UTC",
-    "zone_lines": "one line per chosen zone: 'New York: Wednesday 28 October 2026, 10:00 EDT'",
+    "zone_lines": (
+        "one line per chosen zone, start and end: "
+        "'Wednesday 28 October 2026, 10:00–11:00 EDT (New York)'"
+    ),
+    "utc_line": "start and end in UTC: 'Wednesday 28 October 2026, 14:00–15:00 UTC'",
     "registration_url": "the registration link (may be empty)",
     "livestream_url": "the live-stream link (may be empty)",
     "location": "the room (may be empty)",
@@ -262,11 +270,12 @@ _environment = BoundedEnvironment(
 
 @dataclass(frozen=True)
 class Announcement:
-    """What goes out for a talk: subject, plain text and HTML."""
+    """What goes out for a talk: subject, plain text, HTML and the talk's calendar file."""
 
     subject: str
     text: str
     html: Markup
+    calendar: CalendarAttachment
 
 
 def parse_zones(text: str) -> list[str]:
@@ -289,9 +298,28 @@ def zone_label(zone_name: str) -> str:
     return zone_name.rsplit("/", 1)[-1].replace("_", " ")
 
 
-def zone_lines(instant: datetime, zone_names: list[str]) -> list[str]:
-    """One line per zone with the local date, time and abbreviation (which follows DST)."""
-    return [f"{zone_label(name)}: {when_in(instant, name)}" for name in zone_names]
+def span_in(start: datetime, end: datetime, zone_name: str) -> str:
+    """'Tuesday 9 June 2027, 13:00–14:00 BST (London)': start and end on a zone's wall clock.
+
+    An end on another local day, or after a change of the clocks, is written out in full.
+    """
+    first, last = wallclock.in_zone(start, zone_name), wallclock.in_zone(end, zone_name)
+    abbreviation = wallclock.zone_abbreviation(first)
+    if first.date() == last.date() and wallclock.zone_abbreviation(last) == abbreviation:
+        span = (
+            f"{first:%A} {wallclock.format_date(first)}, "
+            f"{wallclock.format_time(first)}–{wallclock.format_time(last)} {abbreviation}"
+        )
+    else:
+        span = f"{when_in(start, zone_name)} – {when_in(end, zone_name)}"
+    label = zone_label(zone_name)
+    # "UTC (UTC)" says nothing twice.
+    return span if label == abbreviation else f"{span} ({label})"
+
+
+def zone_lines(start: datetime, end: datetime, zone_names: list[str]) -> list[str]:
+    """One line per zone with the local date, start, end and abbreviation (which follows DST)."""
+    return [span_in(start, end, name) for name in zone_names]
 
 
 def join_names(names: list[str]) -> str:
@@ -316,7 +344,8 @@ def talk_context(talk: Talk, links: dict[str, str]) -> dict[str, Any]:
         ],
         "when": when_in(talk.start, series.timezone),
         "when_utc": when_in(talk.start, "UTC"),
-        "zone_lines": zone_lines(talk.start, zones),
+        "zone_lines": zone_lines(talk.start, talk.end, zones),
+        "utc_line": span_in(talk.start, talk.end, "UTC"),
         "registration_url": talk.registration_url,
         "livestream_url": talk.livestream_url,
         "location": talk.location,
@@ -333,7 +362,7 @@ def check_template(source: str) -> str | None:
     # is refused when it is saved rather than when the talk is announced.
     sample.update(title="T" * 300, abstract="Abstract text.\n" * 1250, bio="Bio text.\n" * 1000)
     sample["speakers"] = [{"name": "Dr. Sample", "affiliation": "", "homepage": ""}]
-    sample["zone_lines"] = ["London: Wednesday 28 October 2026, 14:00 GMT"]
+    sample["zone_lines"] = ["Wednesday 28 October 2026, 14:00–15:00 GMT (London)"]
     try:
         render_body(source, sample)
     except AnnouncementTemplateError as exc:
@@ -377,10 +406,29 @@ def subject_of(talk: Talk) -> str:
     return " ".join(subject.split())
 
 
-def compose(talk: Talk, links: dict[str, str]) -> Announcement:
-    """The talk's announcement from its series' template; raises AnnouncementTemplateError."""
-    text = render_body(talk.series.announcement_template, talk_context(talk, links))
-    return Announcement(subject=subject_of(talk), text=text, html=render_markdown(text))
+def calendar_file(talk: Talk, site_host: str, page_url: str) -> bytes:
+    """The talk's .ics exactly as its feed writes it (same UID and SEQUENCE), METHOD:PUBLISH."""
+    return talks_to_ical([talk], FeedInfo(None), site_host=site_host, talk_url=lambda _: page_url)
+
+
+def compose(talk: Talk, links: dict[str, str], *, site_host: str | None = None) -> Announcement:
+    """The talk's announcement from its series' template; raises AnnouncementTemplateError.
+
+    The template writes Markdown: the HTML part is it rendered, the text part it written
+    out as plain text (links as bare addresses, maths as Unicode). The calendar file's UID
+    names `site_host`, by default the app's SITE_HOST, as the feeds do.
+    """
+    if site_host is None:
+        site_host = current_app.config["SITE_HOST"]
+    source = render_body(talk.series.announcement_template, talk_context(talk, links))
+    return Announcement(
+        subject=subject_of(talk),
+        text=markdown_to_mail_text(source),
+        html=render_markdown(source),
+        calendar=CalendarAttachment(
+            f"talk-{talk.id}.ics", calendar_file(talk, site_host, links["talk_url"])
+        ),
+    )
 
 
 def default_zones_text() -> str:

@@ -54,11 +54,28 @@ def mail_settings(config: dict[str, Any]) -> MailSettings | None:
     )
 
 
+@dataclass(frozen=True)
+class CalendarAttachment:
+    """An iCalendar file sent with a mail, so that mail clients offer to add the event."""
+
+    filename: str
+    content: bytes
+    method: str = "PUBLISH"
+
+
 def build_message(
-    settings: MailSettings, recipient: str, subject: str, text: str, html: str, domain: str
+    settings: MailSettings,
+    recipient: str,
+    subject: str,
+    text: str,
+    html: str,
+    domain: str,
+    calendar: CalendarAttachment | None = None,
 ) -> EmailMessage:
     """A multipart/alternative message (plain text first, then HTML), UTF-8 throughout.
 
+    With a calendar file the message becomes multipart/mixed: the two texts, then the file
+    as text/calendar with its METHOD, which is what makes clients offer "add to calendar".
     Raises MailError rather than write a header that a line break (raw, or hidden in an
     RFC 2047 encoded word) would split in two.
     """
@@ -84,8 +101,23 @@ def build_message(
         subtype="html",
         charset="utf-8",
     )
+    if calendar is not None:
+        # Bytes, so the file's CRLF line ends and folding reach the reader untouched.
+        message.add_attachment(
+            calendar.content,
+            maintype="text",
+            subtype="calendar",
+            filename=_safe_filename(calendar.filename),
+            params={"method": calendar.method, "charset": "UTF-8"},
+        )
     check_headers(message)
     return message
+
+
+def _safe_filename(name: str) -> str:
+    # The name lands in a header parameter: only characters no header can misread.
+    kept = "".join(c for c in name if c.isascii() and (c.isalnum() or c in "-_."))
+    return kept or "event.ics"
 
 
 def check_headers(message: EmailMessage) -> None:
@@ -95,13 +127,16 @@ def check_headers(message: EmailMessage) -> None:
     break decoded from an encoded word as it is); reading the written bytes back tells what
     the server would receive, whatever the version.
     """
-    for name, value in message.items():
-        if header_line_break(str(value)):
-            raise MailError(
-                f"The {name} of this mail would hold a line break, so nothing was sent."
-            )
-    written = message_from_bytes(message.as_bytes(), policy=policy.default)
-    if [name.lower() for name in written] != [name.lower() for name in message]:
+    parts = list(message.walk())
+    for part in parts:
+        for name, value in part.items():
+            if header_line_break(str(value)):
+                raise MailError(
+                    f"The {name} of this mail would hold a line break, so nothing was sent."
+                )
+    written = list(message_from_bytes(message.as_bytes(), policy=policy.default).walk())
+    # Every part too (an attachment's name is a header parameter), in the same order.
+    if [[n.lower() for n in part] for part in written] != [[n.lower() for n in p] for p in parts]:
         raise MailError("The mail would carry a header it was not given, so nothing was sent.")
 
 

@@ -11,9 +11,10 @@ from .. import editing, wallclock
 from ..database import utcnow
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import Speaker, Talk, TalkRevision
+from ..models import Talk, TalkRevision
 from ..rendering import render, wants_fragment
 from .forms import CancelForm, RescheduleForm
+from .history import history_of
 from .planning import free_slots
 from .views import bp, done, me, talk_or_404
 
@@ -178,17 +179,8 @@ def restore(talk_id: int):
 def history(talk_id: int):
     """Every revision of a talk, what changed in each, and a way back to any of them."""
     talk = talk_or_404(talk_id)
-    speaker_ids = {i for r in talk.revisions for i in r.snapshot.get("speaker_ids", [])}
-    names = {
-        s.id: s.display_name
-        for s in db.session.scalars(select(Speaker).where(Speaker.id.in_(speaker_ids)))
-    }
     return render_template(
-        "dashboard/history.html",
-        talk=talk,
-        revisions=list(reversed(talk.revisions)),
-        speaker_names=names,
-        action_form=EmptyForm(),
+        "dashboard/history.html", talk=talk, entries=history_of(talk), action_form=EmptyForm()
     )
 
 

@@ -102,7 +102,13 @@ def send_announcement(talk_id: int):
     domain = settings.sender.rpartition("@")[2] or current_app.config["SITE_HOST"]
     try:
         message = build_message(
-            settings, recipient, announcement.subject, announcement.text, announcement.html, domain
+            settings,
+            recipient,
+            announcement.subject,
+            announcement.text,
+            announcement.html,
+            domain,
+            announcement.calendar,
         )
         send(settings, message)
     except MailError as exc:
