@@ -322,3 +322,34 @@ def test_the_migration_marks_a_demo_seeded_before_it(app, db, organizer):
     db.session.commit()
     db.session.remove()
     assert migrated_again() is False
+
+
+def test_setup_reads_the_zone_in_any_case_and_needs_no_time_without_a_day(app, client, db):
+    client.get("/setup")
+    token = _token(app)
+    form_token = _open_setup(client, token)
+    near = client.post(
+        "/setup",
+        data={**_form(timezone="Asia/Tokio"), "csrf_token": form_token, "token": token},
+    )
+    assert near.status_code == 422
+    assert "Did you mean Asia/Tokyo?" in near.get_data(as_text=True)
+    with_day = client.post(
+        "/setup",
+        data={**_form(start_time=""), "csrf_token": form_token, "token": token},
+    )
+    assert with_day.status_code == 422
+    assert "Enter the usual start time." in with_day.get_data(as_text=True)
+    response = client.post(
+        "/setup",
+        data={
+            **_form(timezone="asia/tokyo", weekday="", start_time=""),
+            "csrf_token": form_token,
+            "token": token,
+        },
+    )
+    assert response.status_code == 303
+    series = db.session.scalar(select(Series))
+    assert series.timezone == "Asia/Tokyo"
+    assert series.recurrence_weekday is None
+    assert series.default_start_time == time(13, 0)
