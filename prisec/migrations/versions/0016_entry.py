@@ -1,6 +1,6 @@
 """A series' default live stream and location for new talks, a cancelled talk's note
 
-Revision ID: 0016
+Revision ID: 0016_entry
 Revises: 0014
 Create Date: 2026-12-02 06:40:00
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016'
+revision = '0016_entry'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
