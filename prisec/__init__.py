@@ -71,29 +71,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Imported here, not at the top: each area's module imports the extensions bound above.
     from . import (  # noqa: F401 -- dataversion and models register tables and listeners
-        announcements,
         announcing,
         api,
-        archive,
         assets,
         auth,
         cli,
         compression,
         dashboard,
         dataversion,
-        embed,
         errors,
         feeds,
         filters,
         models,
         pagecache,
-        papers,
         public,
-        schedule,
         security,
-        seo,
         setup,
-        site,
         speakerform,
         team,
         uploads,
@@ -105,16 +98,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
         filters,
         errors,
-        site,
-        schedule,
         public,
         uploads,
         feeds,
-        archive,
-        papers,
     ):
         area.init_app(app)
-    for area in (api, embed, auth, team, dashboard, announcing, speakerform, announcements, seo):
+    for area in (api, auth, team, dashboard, announcing, speakerform):
         area.init_app(app)
     setup.init_app(app)
     for area in (cli, importers_cli):

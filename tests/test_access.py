@@ -40,7 +40,7 @@ ADMIN = "admin"
 
 ACCESS: dict[str, str] = {
     "static": PUBLIC,
-    "announcements.feed": PUBLIC,
+    "atom.feed": PUBLIC,
     "api.talk": PUBLIC,
     "api.talks": PUBLIC,
     "api.unknown": PUBLIC,

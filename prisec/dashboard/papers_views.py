@@ -11,9 +11,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..database import utcnow
 from ..extensions import db
-from ..papers import papers_of
 from ..papers.editing import PaperFields, add_paper, arxiv_id, remove_paper, update_paper
-from ..papers.models import Paper, TalkPaper
+from ..papers.models import Paper, TalkPaper, papers_of
 from .forms import EmptyForm, web_address
 from .views import bp, talk_or_404
 

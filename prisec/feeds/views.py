@@ -109,7 +109,7 @@ def series_feed(slug: str):
 @public_answer(SITE_WIDE)
 def my_feed():
     """A reader's selection across series (`?series=a,b&talks=12,40`), as one calendar."""
-    from ..public import Selection  # the selection belongs to the my-calendar page
+    from ..public.my_calendar import Selection  # the selection belongs to the my-calendar page
 
     selection = Selection.from_args(request.args)
     cutoff = _past_cutoff()

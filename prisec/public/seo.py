@@ -7,13 +7,13 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, render_template, url_for
 
-from . import wallclock
-from .dataversion import SITE_WIDE
-from .extensions import db
-from .markdown import safe_url
-from .models import Series, Speaker, Talk, public_talks, visible_series
-from .pagecache import public_answer
-from .titles import plain_title
+from .. import wallclock
+from ..dataversion import SITE_WIDE
+from ..extensions import db
+from ..markdown import safe_url
+from ..models import Series, Speaker, Talk, public_talks, visible_series
+from ..pagecache import public_answer
+from ..titles import plain_title
 
 bp = Blueprint("seo", __name__)
 

@@ -9,8 +9,9 @@ from sqlalchemy import String, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .extensions import db
-from .models import Series, visible_series
+from ..extensions import db
+from ..models import Series, visible_series
+from ..papers.models import Paper
 
 # What a site of several series is called until its organizers name it.
 FALLBACK_NAME = "Seminars"
@@ -86,8 +87,6 @@ def site_frame(series: Series | None = None) -> SiteFrame:
 
 
 def _frame_parts() -> tuple[str, tuple[Series, ...], bool]:
-    from .papers.models import Paper  # papers import models; imported late, like the areas
-
     all_series = tuple(public_series())
     name = site_settings().name.strip()
     if not name:

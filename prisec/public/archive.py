@@ -8,13 +8,13 @@ import click
 from flask import Blueprint, Flask, current_app, request, url_for
 from sqlalchemy import extract, select
 
-from .database import utcnow
-from .dataversion import SITE_WIDE
-from .extensions import db
-from .models import Series, Speaker, Talk, TalkSpeaker, in_visible_series, visible_series
-from .pagecache import memoised, public_answer
-from .rendering import render, wants_fragment
-from .search import SearchFilters, refresh_search_index, search_talks
+from ..database import utcnow
+from ..dataversion import SITE_WIDE
+from ..extensions import db
+from ..models import Series, Speaker, Talk, TalkSpeaker, in_visible_series, visible_series
+from ..pagecache import memoised, public_answer
+from ..rendering import render, wants_fragment
+from ..search import SearchFilters, refresh_search_index, search_talks
 
 bp = Blueprint("archive", __name__)
 
