@@ -22,7 +22,7 @@ from ..pagecache import public_answer
 from ..recordings import is_pdf, recording_link
 from ..rendering import render
 from .series_list import series_list_page
-from .site import home_series, public_series
+from .site import home_series, series_count
 
 bp = Blueprint("schedule", __name__)
 
@@ -73,7 +73,7 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
 
 def _home_scopes() -> frozenset[str]:
     # One series' schedule, or the list of every series with its next talk.
-    series = home_series(public_series())
+    series = home_series()
     return series_scopes(series.id) if series else SITE_WIDE
 
 
@@ -81,13 +81,12 @@ def _home_scopes() -> frozenset[str]:
 @public_answer(_home_scopes)
 def index():
     """The schedule of the default (or only) series; on a site of several, the list of series."""
-    all_series = public_series()
-    if not all_series:
+    if not series_count():
         if site_needs_setup():
             # A new, empty site: its first visitor is the one setting it up.
             return redirect(url_for("setup.setup"))
         return render("schedule/empty.html", "schedule/empty.html")
-    series = home_series(all_series)
+    series = home_series()
     if series is None:
         return series_list_page()
     return _schedule(series, "schedule.index")
