@@ -52,6 +52,12 @@ bench: $(VENV)/.installed
 bench-sizes: $(VENV)/.installed
 	$(BIN)/python bench/site.py
 
+# A site of 50,000 talks in 2,000 series (bulk inserts): every public page and feed cold,
+# the archive's gzip size, the site-wide feed's size, the server's memory; bench/RESULTS.md.
+.PHONY: bench-scale
+bench-scale: $(VENV)/.installed
+	$(BIN)/python bench/scale.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 

@@ -71,30 +71,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Imported here, not at the top: each area's module imports the extensions bound above.
     from . import (  # noqa: F401 -- dataversion and models register tables and listeners
-        announcements,
         announcing,
         api,
-        archive,
         assets,
         auth,
         cli,
         compression,
         dashboard,
         dataversion,
-        embed,
         errors,
         feeds,
         filters,
         models,
         pagecache,
-        papers,
         preview,
         public,
-        schedule,
         security,
-        seo,
         setup,
-        site,
         speakerform,
         team,
         uploads,
@@ -106,27 +99,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         security,
         filters,
         errors,
-        site,
-        schedule,
         public,
         uploads,
         feeds,
-        archive,
-        papers,
     ):
         area.init_app(app)
-    for area in (
-        api,
-        embed,
-        auth,
-        team,
-        dashboard,
-        preview,
-        announcing,
-        speakerform,
-        announcements,
-        seo,
-    ):
+    for area in (api, auth, team, dashboard, preview, announcing, speakerform):
         area.init_app(app)
     setup.init_app(app)
     for area in (cli, importers_cli):

@@ -16,7 +16,7 @@ from .extensions import csrf, db
 from .markdown import render_markdown, safe_url
 from .models import Series, Talk, past_clause, public_talks, upcoming_clause, visible_series
 from .pagecache import public_answer
-from .seo import local_iso
+from .public.seo import local_iso
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 

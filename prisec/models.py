@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -264,6 +265,21 @@ class Talk(db.Model):
     sequence: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     __mapper_args__ = {"version_id_col": version}
+    # Listing and counting the public talks (the archive newest first, its count, sitemaps)
+    # reads this index alone: the rows carry kilobytes of Markdown each (migration 0016).
+    __table_args__ = (
+        Index(
+            "ix_talk_listed",
+            "published",
+            "deleted_at",
+            "start",
+            "end",
+            "listing",
+            "series_id",
+            "updated_at",
+            "title",
+        ),
+    )
 
     series: Mapped[Series] = relationship(back_populates="talks", lazy="joined")
     speaker_links: Mapped[list[TalkSpeaker]] = relationship(

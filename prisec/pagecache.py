@@ -13,8 +13,8 @@ one read of the scopes' versions on the thread's own database connection, then t
 bytes and headers, or a 304. No session, no login lookup, no ORM session, no Flask request.
 
 Kept answers expire after PAGE_CACHE_SECONDS too, because what is upcoming and which links
-a talk page offers follow the clock. Only requests without cookies are served from it: an
-organizer's pages are never shared.
+a talk page offers follow the clock (unless the view says its answer does not). Only
+requests without cookies are served from it: an organizer's pages are never shared.
 """
 
 from __future__ import annotations
@@ -164,7 +164,13 @@ class Answer:
 
 
 def build_answer(
-    scopes: Scopes, stamp: Stamp, status: str, headers: Headers, body: bytes
+    scopes: Scopes,
+    stamp: Stamp,
+    status: str,
+    headers: Headers,
+    body: bytes,
+    *,
+    follows_clock: bool = True,
 ) -> Answer:
     """The kept form of a finished answer: headers prebuilt for 200 and for 304."""
     now = time.time()
@@ -188,7 +194,9 @@ def build_answer(
     return Answer(
         scopes=scopes,
         stamp=stamp,
-        expires=time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"],
+        expires=time.monotonic() + current_app.config["PAGE_CACHE_SECONDS"]
+        if follows_clock
+        else float("inf"),
         status=status,
         body=body,
         etag=etag,
@@ -355,9 +363,11 @@ class AnswerCache:
         ):
             start_response(status, headers, captured["exc_info"])
             return chunks
-        scopes, stamp = declared
+        scopes, stamp, follows_clock = declared
         with self.app.app_context():
-            answer = build_answer(scopes, stamp, status, headers, b"".join(chunks))
+            answer = build_answer(
+                scopes, stamp, status, headers, b"".join(chunks), follows_clock=follows_clock
+            )
         self.answers.put(key, answer)
         return _serve(environ, start_response, answer)
 
@@ -366,12 +376,16 @@ def _cache(app: Flask | None = None) -> AnswerCache:
     return (app or current_app).extensions["prisec_answers"]
 
 
-def public_answer(depends_on: DependsOn) -> Callable[[Callable], Callable]:
+def public_answer(
+    depends_on: DependsOn, *, follows_clock: bool = True
+) -> Callable[[Callable], Callable]:
     """Declare a view's answer public and cacheable, built from the scopes `depends_on` names.
 
     `depends_on` is a set of scopes, or a function of the view's arguments giving one; it
     runs only when the answer is rendered, and its scopes are read before the view reads
-    its data, so a write in between makes the next request render again.
+    its data, so a write in between makes the next request render again. An answer that
+    does not follow the clock (a sitemap: nothing in it is "upcoming") is kept until its
+    scopes change, not PAGE_CACHE_SECONDS.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -382,7 +396,7 @@ def public_answer(depends_on: DependsOn) -> Callable[[Callable], Callable]:
                 scopes = depends_on(**kwargs) if callable(depends_on) else depends_on
                 stamp = _cache().stamp(scopes)
                 if stamp is not None:
-                    environ[DECLARED] = (scopes, stamp)
+                    environ[DECLARED] = (scopes, stamp, follows_clock)
             return view(**kwargs)
 
         declared_view.public_answer = depends_on  # type: ignore[attr-defined]

@@ -40,7 +40,8 @@ ADMIN = "admin"
 
 ACCESS: dict[str, str] = {
     "static": PUBLIC,
-    "announcements.feed": PUBLIC,
+    "atom.feed": PUBLIC,
+    "archive.speakers": PUBLIC,
     "api.talk": PUBLIC,
     "api.talks": PUBLIC,
     "api.unknown": PUBLIC,
@@ -60,6 +61,8 @@ ACCESS: dict[str, str] = {
     "feeds.my_feed": PUBLIC,
     "seo.robots": PUBLIC,
     "seo.sitemap": PUBLIC,
+    "seo.sitemap_pages": PUBLIC,
+    "seo.sitemap_talks": PUBLIC,
     "uploads.photo": PUBLIC,
     "uploads.slides": PUBLIC,
     "auth.login": ANONYMOUS,
@@ -229,6 +232,7 @@ def world(app, create_series, create_talk) -> World:
         "filename": "css/prisec.css",
         "name": "missing.jpg",
         "rest": "nothing",
+        "number": 1,
     }
     anonymous = app.test_client()
     anonymous.environ_base["HTTP_X_CSRFTOKEN"] = csrf_token(

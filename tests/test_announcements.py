@@ -159,10 +159,10 @@ def test_a_speakers_accepted_proposal_with_control_characters_leaves_the_feed_up
 def feed_log(caplog, monkeypatch):
     """The feed's log lines; alembic's logging set-up, run by the tests' migrations in this
     process, disables loggers that already exist (a server never runs them in-process)."""
-    from prisec.announcements import log
+    from prisec.public.atom import log
 
     monkeypatch.setattr(log, "disabled", False)
-    with caplog.at_level("ERROR", logger="prisec.announcements"):
+    with caplog.at_level("ERROR", logger="prisec.public.atom"):
         yield caplog
 
 

@@ -120,7 +120,7 @@ def test_filters(client, archive):
     assert '<option value="reading" selected>Reading Group</option>' in by_series
 
 
-@pytest.mark.parametrize("args", ["year=abc", "year=99999", "speaker=-1", "series=nope", "page=x"])
+@pytest.mark.parametrize("args", ["year=abc", "year=99999", "speaker=0", "series=nope", "page=x"])
 def test_bad_filters_are_ignored(client, archive, args):
     response = client.get(f"/talks?{args}")
     assert response.status_code == 200
@@ -212,3 +212,26 @@ def test_reindex_command_catches_up_with_raw_sql(app, runner, archive):
     result = runner.invoke(args=["search-reindex"])
     assert result.exit_code == 0, result.output
     assert search_talks("quietly").total == 1
+
+
+def test_the_speaker_field_finds_talks_by_part_of_a_name(client, archive):
+    html = client.get("/talks?speaker=RLIN").get_data(as_text=True)
+    assert _titles(html) == [
+        "Differential privacy in practice",
+        "Extracting training data from language models",
+    ]
+    # The field keeps what was typed; there is no menu listing every speaker.
+    assert 'name="speaker" id="archive-speaker" value="RLIN"' in html
+    assert '<select name="speaker"' not in html
+    nobody = client.get("/talks?speaker=nobody%25").get_data(as_text=True)
+    assert _titles(nobody) == []
+
+
+def test_the_speaker_field_suggests_names_of_speakers_of_public_talks(
+    client, archive, create_talk, create_speaker
+):
+    create_talk(speakers=[create_speaker(name="Konrada Draft")], published=False)
+    options = client.get("/talks/speakers?speaker=konrad").get_data(as_text=True)
+    assert options.strip() == '<option value="Konrad Rieck"></option>'
+    # One letter suggests nothing: every name would match.
+    assert client.get("/talks/speakers?speaker=k").get_data(as_text=True).strip() == ""

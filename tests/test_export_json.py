@@ -23,7 +23,7 @@ from prisec.exporting.sitejson import NOT_EXPORTED, decode_value, encode_value
 from prisec.extensions import db as _db
 from prisec.models import Organizer, Series, Speaker, Talk, TalkStatus
 from prisec.papers.models import Paper, TalkPaper
-from prisec.site import SiteSettings
+from prisec.public.site import SiteSettings
 from prisec.speakerform.models import SpeakerLink, SpeakerProposal
 from prisec.team.models import AccountEvent
 from tests.helpers import install_migrated, make_app

@@ -87,6 +87,25 @@ def test_the_public_pages_are_all_there(site):
     assert (site / "uploads/photos" / ("b" * 64 + ".png")).read_bytes() == PHOTO
 
 
+def test_the_series_feeds_the_pages_subscribe_to_are_exported(site):
+    files = {p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file()}
+    assert "series/prisec-ml/calendar.ics" in files
+    assert "calendar.ics" in files
+    feed = (site / "series/prisec-ml/calendar.ics").read_bytes()
+    assert feed.startswith(b"BEGIN:VCALENDAR")
+    assert b"\r\nX-WR-CALNAME:" in feed
+    # The subscribe button links to the exported feed, not to a server's webcal:// address.
+    page = (site / "series/prisec-ml.html").read_text(encoding="utf-8")
+    assert 'href="prisec-ml/calendar.ics"' in page
+    assert "webcal://localhost" not in page
+
+
+def test_the_archive_pages_carry_no_menu_of_every_speaker(site):
+    archive = (site / "talks.html").read_text(encoding="utf-8")
+    assert '<select name="speaker"' not in archive
+    assert 'name="speaker"' in archive
+
+
 def test_pages_keep_their_content_and_leave_drafts_out(site):
     everything = "".join(p.read_text(encoding="utf-8") for p in site.rglob("*.html"))
     assert "A secret draft talk" not in everything

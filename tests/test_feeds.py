@@ -740,3 +740,59 @@ def test_the_help_page_explains_each_client(client, create_series):
         assert words in page
     assert "http://localhost/series/prisec/calendar.ics" in page
     assert "http://localhost/calendar.ics" in page
+
+
+# --- the bound of the feed of every series -----------------------------------------------
+
+
+def _site_feed_talks(app, client, parse_all) -> list[str]:
+    return sorted(parse_all(get_feed(client, "/calendar.ics")))
+
+
+def test_the_feed_of_every_series_holds_the_soonest_talks_up_to_its_bound(
+    app, client, create_series, create_talk, parse_all
+):
+    app.config["SITE_FEED_TALKS"] = 4
+    now = utcnow()
+    other = create_series(slug="other", name="Other Seminar")
+    ahead = [
+        create_talk(start=now + timedelta(days=days), series=other if days % 2 else None)
+        for days in (3, 1, 5, 2)
+    ]
+    past = [create_talk(start=now - timedelta(days=days)) for days in (2, 9)]
+    farthest = create_talk(start=now + timedelta(days=40))
+    # The four soonest upcoming talks: the farthest and the past ones are left out.
+    assert _site_feed_talks(app, client, parse_all) == sorted(uid(app, t) for t in ahead)
+    # A series' own feed is not bounded so: it keeps every talk of its year.
+    series_feed = parse_all(get_feed(client, f"/series/{past[0].series.slug}/calendar.ics"))
+    assert uid(app, farthest) in series_feed
+    assert uid(app, past[1]) in series_feed
+
+
+def test_the_feed_of_every_series_fills_up_with_the_latest_past_talks(
+    app, client, create_talk, parse_all
+):
+    app.config["SITE_FEED_TALKS"] = 3
+    now = utcnow()
+    upcoming = create_talk(start=now + timedelta(days=1))
+    latest, older = (create_talk(start=now - timedelta(days=d)) for d in (3, 5))
+    create_talk(start=now - timedelta(days=30))
+    expected = sorted(uid(app, t) for t in (upcoming, latest, older))
+    assert _site_feed_talks(app, client, parse_all) == expected
+
+
+def test_the_feed_of_every_series_stays_under_its_size_in_bytes(
+    app, client, create_talk, parse_all
+):
+    app.config["SITE_FEED_BYTES"] = 9_000
+    now = utcnow()
+    talks = [
+        create_talk(start=now + timedelta(days=days), abstract="A long abstract. " * 60)
+        for days in range(1, 11)
+    ]
+    body = get_feed(client, "/calendar.ics")
+    assert len(body) <= 9_000
+    kept = parse_all(body)
+    # Whole events, the soonest first: what the bound leaves out is the farthest.
+    assert 1 <= len(kept) < len(talks)
+    assert sorted(kept) == sorted(uid(app, t) for t in talks[: len(kept)])

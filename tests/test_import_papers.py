@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from prisec.importers.papers import parse_bibtex, parse_publications, split_title_authors
-from prisec.papers import papers_of
-from prisec.papers.models import Paper, TalkPaper
+from prisec.papers.models import Paper, TalkPaper, papers_of
 
 LIST = Path(__file__).parent / "fixtures" / "publications-list.txt"
 TODAY = date(2026, 11, 25)

@@ -4,8 +4,8 @@ import re
 from datetime import date
 from pathlib import Path
 
+from prisec.importers.apply_papers import import_papers as store_papers
 from prisec.importers.papers import parse_publications
-from prisec.papers.importing import import_papers as store_papers
 
 SEED = (Path(__file__).parent / "fixtures" / "publications-list.txt").read_text(encoding="utf-8")
 

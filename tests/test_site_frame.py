@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from prisec.database import utcnow
 from prisec.extensions import db as _db
-from prisec.site import SiteSettings
+from prisec.public.site import SiteSettings
 from tests.helpers import csrf_token
 from tests.test_feeds import icaljs, parse_all  # noqa: F401 -- the three-parser fixtures
 

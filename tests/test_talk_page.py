@@ -258,12 +258,14 @@ def test_speaker_photo_is_the_preview_image(client, create_talk, create_speaker)
 def test_sitemap_and_robots(client, create_talk):
     talk = create_talk(title="Listed talk")
     draft = create_talk(title="Hidden draft", published=False)
-    sitemap = client.get("/sitemap.xml")
-    assert sitemap.mimetype == "application/xml"
-    body = sitemap.get_data(as_text=True)
+    index = client.get("/sitemap.xml")
+    assert index.mimetype == "application/xml"
+    assert "<sitemapindex" in index.get_data(as_text=True)
+    pages = client.get("/sitemap/pages.xml").get_data(as_text=True)
+    assert f"<loc>http://localhost/series/{talk.series.slug}</loc>" in pages
+    body = client.get("/sitemap/talks-1.xml").get_data(as_text=True)
     assert f"<loc>http://localhost/talks/{talk.id}/listed-talk</loc>" in body
     assert f"/talks/{draft.id}/" not in body
-    assert f"<loc>http://localhost/series/{talk.series.slug}</loc>" in body
     robots = client.get("/robots.txt").get_data(as_text=True)
     assert "Sitemap: http://localhost/sitemap.xml" in robots
 

@@ -12,9 +12,8 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from ..database import utcnow
 from ..extensions import db
 from ..forms import EmptyForm, web_address
-from ..papers import papers_of
 from ..papers.editing import PaperFields, add_paper, arxiv_id, remove_paper, update_paper
-from ..papers.models import Paper, TalkPaper
+from ..papers.models import Paper, TalkPaper, papers_of
 from .views import bp, talk_or_404
 
 _ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z\-]+(\.[A-Z]{2})?/\d{7})(v\d+)?$")

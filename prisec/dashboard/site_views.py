@@ -8,7 +8,7 @@ from wtforms import StringField
 from wtforms.validators import Length
 
 from ..extensions import db
-from ..site import site_settings
+from ..public.site import site_settings
 from ..team.access import admin_only
 from .views import bp
 

@@ -24,8 +24,8 @@ from ..database import utcnow
 from ..extensions import db, htmx
 from ..forms import EmptyForm
 from ..models import Listing, Series, Speaker, Talk
+from ..public.schedule import default_series
 from ..rendering import render, wants_fragment
-from ..schedule import default_series
 from ..team.access import current_account, organized_series, series_or_404, talk_or_404
 from .forms import MAX_SPEAKERS, TalkForm
 from .planning import free_slots

@@ -78,7 +78,14 @@ def every_address() -> set[str]:
     talk_ids = db.session.scalars(
         select(Talk.id).where(Talk.published.is_(True), Talk.deleted_at.is_(None))
     ).all()
-    return set(SITE_WIDE_ADDRESSES) | series_addresses(series_ids) | talk_addresses(talk_ids)
+    return site_wide_addresses() | series_addresses(series_ids) | talk_addresses(talk_ids)
+
+
+def site_wide_addresses() -> set[str]:
+    """The pages and feeds that list every series, the sitemap's files among them."""
+    from ..public.seo import sitemap_addresses
+
+    return set(SITE_WIDE_ADDRESSES) | set(sitemap_addresses())
 
 
 def addresses_of(names: Iterable[str]) -> set[str] | None:
@@ -88,7 +95,7 @@ def addresses_of(names: Iterable[str]) -> set[str] | None:
         return None
     series_ids = {int(name.split(":")[1]) for name in names if name.startswith("series:")}
     talk_ids = {int(name.split(":")[1]) for name in names if name.startswith("talk:")}
-    found = set(SITE_WIDE_ADDRESSES) if series_ids else set()
+    found = site_wide_addresses() if series_ids else set()
     return found | series_addresses(series_ids) | talk_addresses(talk_ids)
 
 
@@ -117,7 +124,9 @@ def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
     base = site_base_url(app)
     written = []
     # What an edit changed itself first (its talk, its series), the site-wide lists after.
-    ordered = sorted(set(addresses), key=lambda a: (a in SITE_WIDE_ADDRESSES, a))
+    ordered = sorted(
+        set(addresses), key=lambda a: (a in SITE_WIDE_ADDRESSES or a.startswith("/sitemap"), a)
+    )
     for done, address in enumerate(ordered, 1):
         response = client.get(address, base_url=base, environ_overrides={BYPASS: True})
         if done % SESSION_BATCH == 0:

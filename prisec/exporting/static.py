@@ -22,12 +22,15 @@ from werkzeug.routing import RequestRedirect
 
 from ..extensions import db
 from ..models import Series, public_talks, visible_series
+from ..public.seo import sitemap_addresses
 
 HOST = "localhost"
 # Endpoints that belong to the running server, not to a public page a static host can serve.
 PRIVATE_ENDPOINT = re.compile(
     r"(?:^|[._])(?:healthz?|login|logout|auth|dashboard|admin|accounts?|password|invites?)"
     r"(?:[._]|$)"
+    # The archive's speaker suggestions answer what a reader types: only a server can.
+    r"|^archive\.speakers$"
 )
 # Attributes holding a URL, and htmx attributes that would fetch from the server.
 _URL_ATTRIBUTE = re.compile(
@@ -62,8 +65,14 @@ class StaticReport:
 
 
 def internal_url(url: str, base: str) -> str | None:
-    """The site-relative path and query of `url` (read on the page at `base`), or None."""
-    absolute = urljoin(f"http://{HOST}{base}", html.unescape(url).strip())
+    """The site-relative path and query of `url` (read on the page at `base`), or None.
+
+    A `webcal://` link of the site is a feed of the site: subscribe buttons link that way.
+    """
+    raw = html.unescape(url).strip()
+    if raw.lower().startswith("webcal://"):
+        raw = "http://" + raw[len("webcal://") :]
+    absolute = urljoin(f"http://{HOST}{base}", raw)
     parts = urlsplit(absolute)
     if parts.scheme not in ("http", "https") or parts.netloc != HOST:
         return None
@@ -129,6 +138,8 @@ class StaticSite:
                 urls.append(url_for("schedule.series_page", slug=series.slug))
             for talk in db.session.scalars(public_talks()):
                 urls.append(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug))
+            # robots.txt names the sitemap index, which names its files (XML: not crawled).
+            urls += sitemap_addresses()
         return [u for u in urls if self.public(u)]
 
     def links(self, page: Fetched) -> list[str]:
@@ -187,6 +198,13 @@ class StaticSite:
             return urljoin(self.site_url, url.lstrip("/")) if self.site_url else None
         if attribute == "canonical" and self.site_url:
             return urljoin(self.site_url, target.removesuffix("index.html"))
+        if raw.lower().startswith("webcal://"):
+            # Calendar apps subscribe to an absolute address; without the site's own
+            # address, the link downloads the exported file instead.
+            if self.site_url:
+                address = urljoin(self.site_url, target)
+                return "webcal://" + address.split("://", 1)[1]
+            return relative_link(own_file, target)
         return relative_link(own_file, target, fragment)
 
     def rewrite_html(self, page: Fetched, own_file: str) -> str:

@@ -258,8 +258,41 @@ def talks_to_ical(
     *,
     site_host: str,
     talk_url: Callable[[Talk], str],
+    max_bytes: int | None = None,
 ) -> bytes:
-    """The whole iCalendar document: calendar properties, one VTIMEZONE per zone, the events."""
+    """The whole iCalendar document: calendar properties, one VTIMEZONE per zone, the events.
+
+    With `max_bytes`, the talks are taken in the order given until the document would grow
+    past it: the caller puts first what matters most.
+    """
+    events = []
+    for talk in talks:
+        page_url = talk_url(talk)
+        events.append(
+            _events.get_or_make(
+                _event_key(talk, site_host, page_url),
+                lambda talk=talk, page_url=page_url: (
+                    quick_event_bytes(talk, site_host, page_url)
+                    or event_bytes(talk_event(talk, site_host, page_url))
+                ),
+            )
+        )
+    kept = len(events)
+    while True:
+        head = _head(feed, talks[:kept])
+        size = len(head) + sum(len(event) for event in events[:kept])
+        if max_bytes is None or size <= max_bytes or kept == 0:
+            break
+        # Leave out the last events until the rest fits (the time zones may then shrink).
+        over = size - max_bytes
+        while over > 0 and kept > 0:
+            kept -= 1
+            over -= len(events[kept])
+    return b"".join([head[: -len(_END)], *events[:kept], _END])
+
+
+def _head(feed: FeedInfo, talks: Sequence[Talk]) -> bytes:
+    """The calendar without its events: its properties and the time zones `talks` need."""
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -282,19 +315,7 @@ def talks_to_ical(
         calendar.add_component(vtimezone(zone_name, *spans[zone_name]))
     head = calendar.to_ical()
     assert head.endswith(_END)
-    events = []
-    for talk in talks:
-        page_url = talk_url(talk)
-        events.append(
-            _events.get_or_make(
-                _event_key(talk, site_host, page_url),
-                lambda talk=talk, page_url=page_url: (
-                    quick_event_bytes(talk, site_host, page_url)
-                    or event_bytes(talk_event(talk, site_host, page_url))
-                ),
-            )
-        )
-    return b"".join([head[: -len(_END)], *events, _END])
+    return head
 
 
 _END = b"END:VCALENDAR\r\n"

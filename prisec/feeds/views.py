@@ -11,7 +11,15 @@ from ..database import utcnow
 from ..dataversion import SITE, SITE_WIDE, series_scopes_of_slug, talk_scopes
 from ..extensions import db
 from ..markdown import markdown_to_text
-from ..models import Listing, Series, Talk, public_talks, visible_series
+from ..models import (
+    Listing,
+    Series,
+    Talk,
+    past_clause,
+    public_talks,
+    upcoming_clause,
+    visible_series,
+)
 from ..pagecache import body_etag, public_answer
 from .ical import FeedInfo, join_names, talks_to_ical
 from .rows import FeedTalk, feed_talks
@@ -20,6 +28,13 @@ bp = Blueprint("feeds", __name__)
 
 # Past talks a feed keeps by default: Google Calendar silently drops events of very large feeds.
 PAST_WINDOW = timedelta(days=365)
+# The feed of every series is bounded on a site of any size (README, "Calendar feeds"): the
+# next SITE_FEED_TALKS talks, then as many of the past window's as still fit, newest first,
+# and never more than SITE_FEED_BYTES. 50,000 talks in 2,000 series made 8.8 MB without it.
+SITE_FEED_TALKS = 500
+SITE_FEED_BYTES = 900_000
+# Series whose feed addresses the help page lists one by one.
+HELP_SERIES = 20
 
 
 def _talk_url(talk: Talk | FeedTalk) -> str:
@@ -65,20 +80,36 @@ def _respond(build, filename: str | None = None) -> Response:
 @bp.get("/calendar.ics")
 @public_answer(SITE_WIDE)
 def all_series():
-    """Every published talk of every series."""
+    """The next talks of every series, then the latest past ones, within the site feed's bound."""
+    limit = int(current_app.config.get("SITE_FEED_TALKS", SITE_FEED_TALKS))
     cutoff = _past_cutoff()
 
     def build() -> bytes:
-        series = list(db.session.scalars(visible_series().order_by(Series.id)))
-        names = [s.name for s in series]
+        series = list(db.session.scalars(visible_series().order_by(Series.id).limit(9)))
+        name = series[0].name if len(series) == 1 else "Seminars"
+        if len(series) > 8:
+            description = "Talks of every series."
+        else:
+            description = f"Talks of {join_names([s.name for s in series])}." if series else ""
         timezone = series[0].timezone if series else "UTC"
-        name = names[0] if len(names) == 1 else "Seminars"
-        description = f"Every talk of {join_names(names)}." if names else "No series yet."
+        now = utcnow()
+        # Soonest first, then the latest past ones: what a bound leaves out is the furthest.
+        talks = feed_talks(
+            public_talks().where(upcoming_clause(now)).order_by(Talk.start, Talk.id).limit(limit)
+        )
+        if len(talks) < limit:
+            past = public_talks().where(past_clause(now))
+            if cutoff is not None:
+                past = past.where(Talk.end >= cutoff)
+            talks += feed_talks(
+                past.order_by(Talk.start.desc(), Talk.id.desc()).limit(limit - len(talks))
+            )
         return talks_to_ical(
-            _feed_talks(None, cutoff),
+            talks,
             _info(name, description, timezone),
             site_host=current_app.config["SITE_HOST"],
             talk_url=_talk_url,
+            max_bytes=int(current_app.config.get("SITE_FEED_BYTES", SITE_FEED_BYTES)),
         )
 
     return _respond(build)
@@ -109,7 +140,7 @@ def series_feed(slug: str):
 @public_answer(SITE_WIDE)
 def my_feed():
     """A reader's selection across series (`?series=a,b&talks=12,40`), as one calendar."""
-    from ..public import Selection  # the selection belongs to the my-calendar page
+    from ..public.my_calendar import Selection  # the selection belongs to the my-calendar page
 
     selection = Selection.from_args(request.args)
     cutoff = _past_cutoff()
@@ -167,5 +198,12 @@ def talk_file(talk_id: int):
 @public_answer(frozenset({SITE}))
 def help_page():
     """How to subscribe in Google, Apple, Outlook and Thunderbird."""
-    series = db.session.scalars(visible_series().order_by(Series.id)).all()
-    return render_template("feeds/help.html", all_series=series)
+    # The addresses of a few series; a site of thousands points to each series' page.
+    series = db.session.scalars(visible_series().order_by(Series.id).limit(HELP_SERIES + 1)).all()
+    return render_template(
+        "feeds/help.html",
+        all_series=series,
+        help_series=HELP_SERIES,
+        site_feed_talks=int(current_app.config.get("SITE_FEED_TALKS", SITE_FEED_TALKS)),
+        site_feed_kilobytes=int(current_app.config.get("SITE_FEED_BYTES", SITE_FEED_BYTES)) // 1000,
+    )

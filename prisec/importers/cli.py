@@ -118,7 +118,7 @@ def import_hugo(path: Path, slug: str, dry_run: bool, base_url: str) -> None:
 @_dry_run_option
 def import_papers_command(file: Path, talk_id: int | None, dry_run: bool) -> None:
     """Import papers from a publications list copied as text, or a BibTeX file (.bib)."""
-    from ..papers.importing import import_papers
+    from .apply_papers import import_papers
     from .papers import parse_bibtex, parse_publications
 
     talk = db.session.get(Talk, talk_id) if talk_id is not None else None

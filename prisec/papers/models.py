@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..database import UTCDateTime, utcnow
@@ -83,3 +83,15 @@ class TalkPaper(db.Model):
 
     talk: Mapped[Talk] = relationship()
     paper: Mapped[Paper] = relationship(back_populates="talk_links")
+
+
+def papers_of(talk: Talk) -> list[Paper]:
+    """The papers a talk discusses, in their listed order."""
+    return list(
+        db.session.scalars(
+            select(Paper)
+            .join(TalkPaper)
+            .where(TalkPaper.talk_id == talk.id)
+            .order_by(TalkPaper.position, Paper.id)
+        )
+    )

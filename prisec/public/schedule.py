@@ -1,4 +1,4 @@
-"""The public schedule: the series page, talk pages and the health check."""
+"""The public schedule: the home page, a series' page, and the health check."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from flask import Blueprint, Flask, abort, current_app, jsonify, redirect, reque
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from .database import utcnow
-from .dataversion import SITE_WIDE, series_scopes, series_scopes_of_slug, talk_scopes
-from .extensions import db
-from .models import (
+from ..database import utcnow
+from ..dataversion import SITE_WIDE, series_scopes, series_scopes_of_slug
+from ..extensions import db
+from ..models import (
     Series,
     Talk,
     past_clause,
@@ -18,13 +18,11 @@ from .models import (
     upcoming_clause,
     visible_series,
 )
-from .pagecache import public_answer
-from .papers import papers_of
-from .recordings import is_pdf, media_sources, recording_link, video_embed
-from .rendering import render
-from .security import allow
-from .seo import preview_text, talk_event, talk_images
-from .site import home_series, public_series
+from ..pagecache import public_answer
+from ..recordings import is_pdf, recording_link
+from ..rendering import render
+from .series_list import series_list_page
+from .site import home_series, series_count
 
 bp = Blueprint("schedule", __name__)
 
@@ -75,7 +73,7 @@ def _schedule(series: Series, page_endpoint: str, **endpoint_args):
 
 def _home_scopes() -> frozenset[str]:
     # One series' schedule, or the list of every series with its next talk.
-    series = home_series(public_series())
+    series = home_series()
     return series_scopes(series.id) if series else SITE_WIDE
 
 
@@ -83,16 +81,13 @@ def _home_scopes() -> frozenset[str]:
 @public_answer(_home_scopes)
 def index():
     """The schedule of the default (or only) series; on a site of several, the list of series."""
-    all_series = public_series()
-    if not all_series:
+    if not series_count():
         if site_needs_setup():
             # A new, empty site: its first visitor is the one setting it up.
             return redirect(url_for("setup.setup"))
         return render("schedule/empty.html", "schedule/empty.html")
-    series = home_series(all_series)
+    series = home_series()
     if series is None:
-        from .public import series_list_page  # the list's own room; it imports this one's models
-
         return series_list_page()
     return _schedule(series, "schedule.index")
 
@@ -103,47 +98,6 @@ def series_page(slug: str):
     """The schedule of one series."""
     series = db.session.scalar(visible_series().where(Series.slug == slug)) or abort(404)
     return _schedule(series, "schedule.series_page", slug=slug)
-
-
-@bp.get("/talks/<int:talk_id>")
-@bp.get("/talks/<int:talk_id>/<slug>")
-@public_answer(lambda talk_id, slug=None: talk_scopes(talk_id))
-def talk_page(talk_id: int, slug: str | None = None):
-    """One talk's own page; any other slug redirects to the canonical URL."""
-    talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
-    if slug != talk.slug:
-        return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
-    now = utcnow()
-    page_url = url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug, _external=True)
-    recording_url = recording_link(talk, now)
-    recording = video_embed(recording_url)
-    slides_pdf = is_pdf(talk.slides_url)
-    for directive, sources in media_sources(
-        recording, talk.slides_url if slides_pdf else ""
-    ).items():
-        allow(directive, *sources)
-    images = talk_images(talk)
-    event = talk_event(
-        talk,
-        page_url=page_url,
-        series_url=url_for("schedule.series_page", slug=talk.series.slug, _external=True),
-        image_urls=images,
-    )
-    return render(
-        "schedule/talk.html",
-        "schedule/talk.html",
-        talk=talk,
-        series=talk.series,
-        now=now,
-        page_url=page_url,
-        event=event,
-        preview=preview_text(talk),
-        preview_image=images[0] if images else None,
-        recording_url=recording_url,
-        recording=recording,
-        slides_pdf=slides_pdf,
-        papers=papers_of(talk),
-    )
 
 
 @bp.get("/healthz")

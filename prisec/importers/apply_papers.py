@@ -7,10 +7,10 @@ import unicodedata
 from sqlalchemy import select
 
 from ..extensions import db
-from ..importers.apply import ImportReport
-from ..importers.papers import PaperEntry, ParsedPapers, arxiv_id
 from ..models import Talk
-from .models import ET_AL, Paper, TalkPaper
+from ..papers.models import ET_AL, Paper, TalkPaper
+from .apply import ImportReport
+from .papers import PaperEntry, ParsedPapers, arxiv_id
 
 # Paper fields a list fills; a value the list leaves empty never blanks one already stored.
 PAPER_FIELDS = ("category", "abstract", "url", "pdf_url", "code_url")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, Response, abort, request
 
-from .database import utcnow
-from .dataversion import series_scopes_of_query
-from .extensions import db
-from .models import Series, Talk, public_talks, upcoming_clause, visible_series
-from .pagecache import public_answer
-from .rendering import render
-from .security import allow_framing
+from ..database import utcnow
+from ..dataversion import series_scopes_of_query
+from ..extensions import db
+from ..models import Series, Talk, public_talks, upcoming_clause, visible_series
+from ..pagecache import public_answer
+from ..rendering import render
+from ..security import allow_framing
 
 bp = Blueprint("embed", __name__, url_prefix="/embed")
 

@@ -12,16 +12,16 @@ from markupsafe import escape
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from . import wallclock
-from .dataversion import series_scopes_of_query
-from .extensions import db
-from .markdown import render_markdown
-from .models import Series, Talk, TalkRevision, TalkStatus, in_visible_series, visible_series
-from .pagecache import public_answer
-from .textcleaning import clean_text
-from .titles import plain_title
+from .. import wallclock
+from ..dataversion import series_scopes_of_query
+from ..extensions import db
+from ..markdown import render_markdown
+from ..models import Series, Talk, TalkRevision, TalkStatus, in_visible_series, visible_series
+from ..pagecache import public_answer
+from ..textcleaning import clean_text
+from ..titles import plain_title
 
-bp = Blueprint("announcements", __name__)
+bp = Blueprint("atom", __name__)
 log = logging.getLogger(__name__)
 
 FEED_LENGTH = 50
@@ -204,7 +204,7 @@ def feed() -> Response:
     body = announcements_feed(
         recent_announcements(series),
         title=f"{series.name}: announcements" if series else "Talk announcements",
-        feed_url=url_for("announcements.feed", series=slug or None, _external=True),
+        feed_url=url_for("atom.feed", series=slug or None, _external=True),
         site_url=url_for("schedule.series_page", slug=slug, _external=True)
         if series
         else url_for("schedule.index", _external=True),
