@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import click
 from flask import Blueprint, Flask, current_app, render_template, request, url_for
-from sqlalchemy import extract, select
+from sqlalchemy import extract, func, select
 
 from ..database import utcnow
 from ..dataversion import SITE_WIDE
@@ -61,21 +61,30 @@ def archive_choices() -> dict:
 
 def _archive_choices() -> dict:
     public = _public_talk_ids()
-    series = db.session.execute(
-        select(Series.id, Series.name, Series.slug)
-        .where(Series.id.in_(select(Talk.series_id).where(Talk.id.in_(public))))
-        .order_by(Series.name)
-    ).all()
-    # Years counted by the database: loading every start made this grow with the archive.
+    series_choices: tuple[Choice, ...] = ()
+    # Past the menu's size the menu is left out: nothing to work out (2,000 series' probes).
+    if db.session.scalar(visible_series().with_only_columns(func.count())) <= SERIES_MENU:
+        series = db.session.execute(
+            select(Series.id, Series.name, Series.slug)
+            .where(Series.id.in_(select(Talk.series_id).where(Talk.id.in_(public))))
+            .order_by(Series.name)
+        ).all()
+        series_choices = tuple(Choice(*row) for row in series)
+    return {"series_choices": series_choices, "year_choices": _years()}
+
+
+def _years() -> tuple[int, ...]:
+    """The years with public talks, newest first, read from the talks' listing index alone.
+
+    Asked through the list of public ids, it read every talk's row (a third of a second at
+    50,000 talks); one query whatever the archive's size or span.
+    """
     years = db.session.scalars(
-        select(extract("year", Talk.start)).where(Talk.id.in_(public)).distinct()
+        select(extract("year", Talk.start))
+        .where(Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series())
+        .distinct()
     ).all()
-    return {
-        "series_choices": tuple(Choice(*row) for row in series)
-        if len(series) <= SERIES_MENU
-        else (),
-        "year_choices": tuple(sorted({int(year) for year in years}, reverse=True)),
-    }
+    return tuple(sorted({int(year) for year in years}, reverse=True))
 
 
 @bp.get("/talks")
