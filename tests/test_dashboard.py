@@ -224,6 +224,12 @@ def test_htmx_gets_the_listing_alone_and_the_page_keeps_vary(organizer_client, p
     assert 'id="next-heading"' not in fragment
     assert row_ids(section(fragment, "past")) == [t.id for t in past_talks[3:6]]
     assert {"HX-Request", "HX-Target"} <= set(response.vary)
+    # The address htmx pushes names the filters that hold and the page, no empty fields.
+    response = organizer_client.get(
+        url + "&q=&speaker=Ada&status=",
+        headers={"HX-Request": "true", "HX-Target": "dashboard-listing"},
+    )
+    assert response.headers["HX-Push-Url"].endswith("?speaker=Ada")
 
 
 # ---------------------------------------------------------------- search and filters (GET)
@@ -251,6 +257,7 @@ def test_search_and_filters_work_as_a_plain_get_form(
 
     page = organizer_client.get(url).get_data(as_text=True)
     assert re.search(r'<form class="dashboard-filters" role="search"[^>]*method="get"', page)
+    assert "Not a valid choice" not in page
     assert shown("?q=engines") == {engines.id, gone.id, draft.id}
     # The search also finds a talk by its speaker's name, in any case.
     assert shown("?q=TURING") == {machines.id, gone.id}

@@ -53,7 +53,7 @@ class FilterForm(Form):
             SelectChoice("scheduled", "Scheduled"),
             SelectChoice("cancelled", "Cancelled"),
         ],
-        validate_choice=True,
+        default="",
     )
     published = SelectField(
         "Published",
@@ -62,7 +62,7 @@ class FilterForm(Form):
             SelectChoice("published", "Published"),
             SelectChoice("draft", "Drafts"),
         ],
-        validate_choice=True,
+        default="",
     )
 
     def clean(self) -> dict[str, str]:

@@ -112,6 +112,9 @@ def _dashboard(series: Series) -> Response:
     # The search and the page links ask for the listing alone; anything else gets the page.
     if wants_fragment() and htmx.target == "dashboard-listing":
         response = make_response(render_template("partials/_dashboard_listing.html", **context))
+        # The address bar shows the filters that hold, not every empty field of the form.
+        address = url_for("dashboard.series_dashboard", slug=series.slug, **context["page_args"])
+        response.headers["HX-Push-Url"] = address
     else:
         next_up = listing.next_talk(series, now)
         others, series_count = listing.series_menu(me(), series)
