@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -115,8 +115,7 @@ def attention_items(now: datetime, series_id: int | None = None) -> list[Item]:
     )
     proposals = db.session.scalars(
         select(SpeakerProposal)
-        .join(Talk, Talk.id == SpeakerProposal.talk_id)
-        .where(SpeakerProposal.reviewed_at.is_(None), Talk.deleted_at.is_(None), scope)
+        .where(SpeakerProposal.reviewed_at.is_(None), _of_live_talk(scope))
         .options(
             selectinload(SpeakerProposal.talk)
             .selectinload(Talk.speaker_links)
@@ -195,15 +194,30 @@ def waiting_proposal_count(account: Organizer) -> int:
     """How many speaker proposals wait for review in the series the account works on."""
     from ..speakerform.models import SpeakerProposal
 
-    query = (
-        select(func.count(SpeakerProposal.id))
-        .join(Talk, Talk.id == SpeakerProposal.talk_id)
-        .where(
-            SpeakerProposal.reviewed_at.is_(None), Talk.deleted_at.is_(None), in_visible_series()
-        )
-    )
+    scope = in_visible_series()
     if not account.is_admin:
-        query = query.join(organizer_series, organizer_series.c.series_id == Talk.series_id).where(
-            organizer_series.c.organizer_id == account.id
+        scope = and_(
+            scope,
+            Talk.series_id.in_(
+                select(organizer_series.c.series_id).where(
+                    organizer_series.c.organizer_id == account.id
+                )
+            ),
         )
+    query = select(func.count(SpeakerProposal.id)).where(
+        SpeakerProposal.reviewed_at.is_(None), _of_live_talk(scope)
+    )
     return db.session.scalar(query) or 0
+
+
+def _of_live_talk(scope: ColumnElement[bool]) -> ColumnElement[bool]:
+    """A proposal's talk is not in the trash and is in `scope`."""
+    from ..speakerform.models import SpeakerProposal
+
+    # EXISTS per proposal: the few proposals waiting drive the query, each talk found by its
+    # key, instead of the planner walking every talk of the site to join them.
+    return (
+        select(Talk.id)
+        .where(Talk.id == SpeakerProposal.talk_id, Talk.deleted_at.is_(None), scope)
+        .exists()
+    )

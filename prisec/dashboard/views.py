@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import (
@@ -22,9 +23,10 @@ from .. import editing
 from ..database import utcnow
 from ..extensions import db, htmx
 from ..forms import EmptyForm
-from ..models import Listing, Series, Speaker, Talk
+from ..models import Listing, Series, Speaker, Talk, visible_series
 from ..rendering import render, wants_fragment
 from ..schedule import default_series
+from ..site import FALLBACK_NAME, site_settings
 from ..team.access import current_account, may_organize, series_or_404, talk_or_404
 from ..titles import plain_title
 from . import listing
@@ -160,8 +162,24 @@ def all_series():
 
 @bp.app_context_processor
 def _organizer_header() -> dict:
-    # A callable, so the count is asked only by pages that show the organizer header.
-    return {"proposals_waiting": proposals_waiting}
+    # Callables, so each is asked only by the pages that show the organizer header.
+    return {"proposals_waiting": proposals_waiting, "organizer_frame": organizer_frame}
+
+
+@dataclass(frozen=True)
+class OrganizerFrame:
+    """What the organizer area's header needs of the site: its name."""
+
+    name: str
+
+
+def organizer_frame() -> OrganizerFrame:
+    """The site's name as the public frame gives it, without loading every series for a menu."""
+    name = site_settings().name.strip()
+    if not name:
+        only = db.session.scalars(visible_series().order_by(Series.id).limit(2)).all()
+        name = only[0].name if len(only) == 1 else FALLBACK_NAME
+    return OrganizerFrame(name)
 
 
 def proposals_waiting() -> int:
