@@ -44,6 +44,8 @@ SERIES_TALKS_INDEX = Index(
     Talk.end,
     Talk.status,
 )
+# Above this many talks found by words, each section matches them again instead.
+MAX_FOUND = 5_000
 # How many other series the dashboard names before it offers a search and "All series".
 SERIES_MENU_SIZE = 8
 
@@ -177,7 +179,15 @@ def _page_number(args: MultiDict, name: str) -> int:
 def sections(series: Series, now: datetime, filters: dict[str, str], args: MultiDict) -> list:
     """Upcoming (soonest first), Drafts (by date) and Past (newest first), each one page long."""
     base = select(Talk.id).where(Talk.series_id == series.id, Talk.deleted_at.is_(None))
-    base = _filtered(base, filters)
+    if "q" in filters or "speaker" in filters:
+        # Words are matched against titles and speakers' names, which no index covers: match
+        # once, then count and page the sections over the talks found.
+        found = list(db.session.scalars(_filtered(base, filters)))
+        base = (
+            base.where(Talk.id.in_(found)) if len(found) <= MAX_FOUND else _filtered(base, filters)
+        )
+    else:
+        base = _filtered(base, filters)
     wanted = {
         "upcoming": (
             base.where(Talk.published.is_(True), upcoming_clause(now)),
@@ -256,8 +266,13 @@ def trash(series: Series, limit: int) -> tuple[list[Talk], int]:
     """The most recently deleted talks of the series, and how many are in its trash."""
     where = and_(Talk.series_id == series.id, Talk.deleted_at.is_not(None))
     total = db.session.scalar(select(func.count(Talk.id)).where(where)) or 0
+    ids = list(
+        db.session.scalars(
+            select(Talk.id).where(where).order_by(Talk.deleted_at.desc()).limit(limit)
+        )
+    )
     talks = db.session.scalars(
-        select(Talk).where(where).order_by(Talk.deleted_at.desc()).limit(limit)
+        select(Talk).where(Talk.id.in_(ids)).order_by(Talk.deleted_at.desc())
     ).all()
     return list(talks), total
 
