@@ -11,7 +11,7 @@ from datetime import datetime
 from math import ceil
 from typing import Any
 
-from flask import current_app
+from flask import current_app, url_for
 from sqlalchemy import ColumnElement, Index, Select, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
@@ -313,3 +313,31 @@ def series_menu(account: Organizer, current: Series) -> tuple[list[Series], int]
 def first_series(account: Organizer) -> Series | None:
     """The account's first series by name."""
     return db.session.scalars(organized_query(account).limit(1)).first()
+
+
+class TalkLinks:
+    """The organizer's addresses of a talk: built once a page by url_for, filled in per row."""
+
+    ENDPOINTS = {
+        "edit": "dashboard.edit_talk",
+        "listing": "dashboard.set_listing",
+        "reschedule": "dashboard.reschedule",
+        "cancel": "dashboard.cancel",
+        "uncancel": "dashboard.uncancel",
+        "announcement": "dashboard.announcement",
+        "speaker_links": "dashboard.speaker_links",
+        "history": "dashboard.history",
+    }
+    # A talk id no talk has, to split each built address around.
+    _SENTINEL = "2147483647"
+
+    def __init__(self) -> None:
+        self._parts = {
+            name: url_for(endpoint, talk_id=int(self._SENTINEL)).split(self._SENTINEL, 1)
+            for name, endpoint in self.ENDPOINTS.items()
+        }
+
+    def __call__(self, name: str, talk_id: int) -> str:
+        """The address `name` of the talk `talk_id`, as url_for builds it."""
+        head, tail = self._parts[name]
+        return f"{head}{talk_id}{tail}"

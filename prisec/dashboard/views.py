@@ -108,6 +108,7 @@ def _dashboard(series: Series) -> Response:
         "page_args": filters | {s.param: s.page for s in sections if s.page > 1},
         "now": now,
         "action_form": EmptyForm(),
+        "links": listing.TalkLinks(),
     }
     items = attention_items(now, series.id)
     context["waiting"] = proposal_talk_ids(items)
@@ -196,6 +197,7 @@ def _row(talk: Talk) -> str:
         now=utcnow(),
         action_form=EmptyForm(),
         waiting=waiting_proposals_of(talk),
+        links=listing.TalkLinks(),
     )
 
 
