@@ -407,6 +407,11 @@ def test_a_term_at_a_glance(browser, term_server):
     page.screenshot(path=DOCS / "dashboard-1280.png", full_page=True)
     problems = axe_violations(page, "light")
     assert not problems, "\n".join(problems)
+    # The badges and the count keep their contrast in the dark scheme too.
+    page.emulate_media(color_scheme="dark")
+    problems = axe_violations(page, "dark")
+    assert not problems, "dark:\n" + "\n".join(problems)
+    page.emulate_media(color_scheme="light")
 
     # The actions menu opens and offers the talk's pages.
     actions = proposed_row.locator("summary", has_text="Actions")
