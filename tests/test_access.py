@@ -80,6 +80,7 @@ ACCESS: dict[str, str] = {
     "speakerform.speaker_form": ANONYMOUS,
     "preview.abstract": ANONYMOUS,
     "dashboard.index": ANY_ACCOUNT,
+    "dashboard.all_series": ANY_ACCOUNT,
     "dashboard.remove_speaker_row": ANY_ACCOUNT,
     "dashboard.series_dashboard": SERIES,
     "dashboard.new_talk": SERIES,

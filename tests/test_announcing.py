@@ -357,28 +357,33 @@ def test_remind_lists_unannounced_talks_missing_abstracts_and_unanswered_links(
     now = utcnow()
     soon = create_talk(series=series, start=now + timedelta(days=3), title="Soon", abstract="")
     sent = create_talk(series=series, start=now + timedelta(days=4), title="Sent", abstract="A.")
-    later = create_talk(series=series, start=now + timedelta(days=20), title="Later", abstract="")
+    create_talk(series=series, start=now + timedelta(days=12), title="Later", abstract="")
+    far = create_talk(series=series, start=now + timedelta(days=40), title="Far", abstract="")
     create_talk(series=series, start=now - timedelta(days=2), title="Past", abstract="")
     db.session.add(
         AnnouncementSend(talk=sent, talk_version=sent.version, recipient="l@example.org")
     )
-    create_link(later, organizer)
+    create_link(far, organizer)
     answered, _ = create_link(soon, organizer)
     answered.answered_at = now
     db.session.commit()
     result = runner.invoke(args=["remind"])
     assert result.exit_code == 0, result.output
-    unannounced, abstracts, links = result.output.split("\n\n")
+    # The dashboard's Needs attention rule (prisec/dashboard/attention.py), then open links.
+    unannounced, lacking, links = result.output.split("\n\n")
     assert unannounced.startswith("Talks in the next 7 days with no announcement sent:")
     assert "“Soon”" in unannounced
+    assert f"/dashboard/talks/{soon.id}/announcement" in unannounced
     assert "“Sent”" not in unannounced
     assert "“Later”" not in unannounced
-    assert abstracts.startswith("Upcoming talks without an abstract:")
-    assert "“Soon”" in abstracts
-    assert "“Later”" in abstracts
-    assert "“Past”" not in abstracts
+    assert lacking.startswith("Published talks in the next 14 days that lack something:")
+    assert "“Soon”" in lacking
+    assert "“Later”" in lacking
+    assert "Add the abstract" in lacking
+    assert "“Far”" not in lacking
+    assert "“Past”" not in lacking
     assert links.startswith("Speaker links not yet answered:")
-    assert "“Later”" in links
+    assert "“Far”" in links
     assert "“Soon”" not in links
 
 

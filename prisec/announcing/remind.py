@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import click
 from flask import current_app
@@ -11,65 +11,41 @@ from markupsafe import escape
 from sqlalchemy import select
 
 from .. import wallclock
+from ..dashboard.attention import HEADINGS, Item, Kind, attention_items
 from ..database import utcnow
 from ..extensions import db
-from ..models import Organizer, Talk, TalkStatus, in_visible_series
+from ..models import Organizer, Talk, in_visible_series
 from ..speakerform.models import SpeakerLink
 from ..titles import plain_title
 from .mail import MailError, build_message, mail_settings, send
-from .models import AnnouncementSend
-
-ANNOUNCE_WINDOW = timedelta(days=7)
 
 
 @dataclass
 class Reminders:
-    """Talks not yet announced, talks without an abstract, speaker links not answered."""
+    """The dashboard's Needs attention items of every series, and speaker links not answered."""
 
-    unannounced: list[Talk] = field(default_factory=list)
-    missing_abstract: list[Talk] = field(default_factory=list)
+    items: list[Item] = field(default_factory=list)
     unanswered: list[SpeakerLink] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.unannounced or self.missing_abstract or self.unanswered)
-
-
-def _upcoming_talks(now: datetime) -> list[Talk]:
-    return list(
-        db.session.scalars(
-            select(Talk)
-            .where(
-                Talk.start >= now,
-                Talk.published.is_(True),
-                Talk.deleted_at.is_(None),
-                in_visible_series(),
-                Talk.status != TalkStatus.CANCELLED,
-            )
-            .order_by(Talk.start, Talk.id)
-        )
-    )
+        return bool(self.items or self.unanswered)
 
 
 def due(now: datetime) -> Reminders:
-    """What is due at `now`: the next 7 days' unannounced talks, and the rest upcoming."""
-    talks = _upcoming_talks(now)
-    announced = set(db.session.scalars(select(AnnouncementSend.talk_id).distinct()))
+    """What is due at `now`: the Needs attention rule over every series, plus open speaker links."""
     links = db.session.scalars(
         select(SpeakerLink)
+        .join(Talk, Talk.id == SpeakerLink.talk_id)
         .where(
             SpeakerLink.revoked_at.is_(None),
             SpeakerLink.answered_at.is_(None),
             SpeakerLink.expires_at > now,
+            Talk.deleted_at.is_(None),
+            in_visible_series(),
         )
         .order_by(SpeakerLink.created_at)
     )
-    return Reminders(
-        unannounced=[
-            t for t in talks if t.start <= now + ANNOUNCE_WINDOW and t.id not in announced
-        ],
-        missing_abstract=[t for t in talks if not t.abstract.strip()],
-        unanswered=[link for link in links if link.talk.deleted_at is None],
-    )
+    return Reminders(items=attention_items(now), unanswered=list(links))
 
 
 def _line(talk: Talk) -> str:
@@ -80,19 +56,21 @@ def _line(talk: Talk) -> str:
     return f"- {when} {talk.series.name}: {names}, “{title}” (talk {talk.id})"
 
 
+def _path(item: Item) -> str:
+    # No request here: build the organizer's path from the URL map alone.
+    return current_app.url_map.bind("").build(item.endpoint, item.values)
+
+
 def report(reminders: Reminders) -> str:
-    """The reminders as plain text, one section per kind."""
+    """The reminders as plain text: one section per kind of Needs attention item, then links."""
     if not reminders:
         return "Nothing is due.\n"
     sections = []
-    if reminders.unannounced:
-        lines = [
-            _line(t) + f" → /dashboard/talks/{t.id}/announcement" for t in reminders.unannounced
-        ]
-        sections.append("Talks in the next 7 days with no announcement sent:\n" + "\n".join(lines))
-    if reminders.missing_abstract:
-        lines = [_line(t) + f" → /dashboard/talks/{t.id}/edit" for t in reminders.missing_abstract]
-        sections.append("Upcoming talks without an abstract:\n" + "\n".join(lines))
+    for kind in Kind:
+        items = [item for item in reminders.items if item.kind is kind]
+        if items:
+            lines = [f"{_line(item.talk)}: {item.todo} → {_path(item)}" for item in items]
+            sections.append(f"{HEADINGS[kind]}:\n" + "\n".join(lines))
     if reminders.unanswered:
         lines = [
             _line(link.talk) + f", link sent {link.created_at:%d %b %Y}, open until "
@@ -106,7 +84,7 @@ def report(reminders: Reminders) -> str:
 @click.command("remind")
 @click.option("--send", "send_mail", is_flag=True, help="Mail the list to every organizer.")
 def remind_command(send_mail: bool) -> None:
-    """List what is due (unannounced talks, missing abstracts, unanswered speaker links)."""
+    """List what needs attention (as the dashboard shows it) and unanswered speaker links."""
     reminders = due(utcnow())
     text = report(reminders)
     click.echo(text, nl=False)

@@ -1,8 +1,9 @@
-"""Organizer pages: the dashboard of a series and the talk form."""
+"""Organizer pages: the dashboard of a series, the list of the account's series, the talk form."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -15,18 +16,29 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import editing
 from ..database import utcnow
 from ..extensions import db, htmx
 from ..forms import EmptyForm
-from ..models import Listing, Series, Speaker, Talk
+from ..models import Listing, Series, Speaker, Talk, visible_series
 from ..public.schedule import default_series
+from ..public.site import FALLBACK_NAME, site_settings
 from ..rendering import render, wants_fragment
-from ..team.access import current_account, organized_series, series_or_404, talk_or_404
+from ..team.access import current_account, may_organize, series_or_404, talk_or_404
+from ..titles import plain_title
+from . import listing
+from .attention import (
+    HEADINGS,
+    Kind,
+    attention_items,
+    missing_parts,
+    proposal_talk_ids,
+    waiting_proposal_count,
+    waiting_proposals_of,
+)
 from .forms import MAX_SPEAKERS, TalkForm
 from .planning import free_slots
 from .talkform import (
@@ -43,7 +55,8 @@ from .talkform import (
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard")
 
-ATTENTION_WINDOW = timedelta(days=14)
+TRASH_SHOWN = 25
+ALL_SERIES_PAGE = 50
 
 
 # Who may open what is decided in one place for the whole organizer area (prisec.team.access);
@@ -61,34 +74,16 @@ def done(talk_or_series: Talk | Series, message: str, target: str | None = None)
     return redirect(target, 303)
 
 
-def needs_attention(talks: list[Talk], now) -> list[tuple[Talk, list[str]]]:
-    """Published talks of the next 14 days lacking an abstract, a registration link or a photo."""
-    result = []
-    for talk in talks:
-        if not talk.published or talk.cancelled or not now <= talk.start <= now + ATTENTION_WINDOW:
-            continue
-        missing = []
-        if not talk.abstract.strip():
-            missing.append("abstract")
-        if not talk.registration_url:
-            missing.append("registration link")
-        if any(not speaker.photo for speaker in talk.speakers) or not talk.speakers:
-            missing.append("speaker photo")
-        if missing:
-            result.append((talk, missing))
-    return result
-
-
 # ---------------------------------------------------------------- dashboard
 
 
 @bp.get("")
 def index():
-    """The dashboard of the default series."""
-    mine = organized_series(me())
+    """The dashboard of the default series (or the account's first)."""
+    account = me()
     series = default_series()
-    if series not in mine:
-        series = mine[0] if mine else None
+    if series is None or series.deleted_at is not None or not may_organize(account, series):
+        series = listing.first_series(account)
     if series is None:
         return render_template("dashboard/no_series.html")
     return _dashboard(series)
@@ -100,29 +95,110 @@ def series_dashboard(slug: str):
     return _dashboard(series_or_404(slug))
 
 
-def _dashboard(series: Series):
+def _dashboard(series: Series) -> Response:
     now = utcnow()
-    talks = db.session.scalars(
-        select(Talk)
-        .where(Talk.series_id == series.id, Talk.deleted_at.is_(None))
-        .options(selectinload(Talk.speaker_links), selectinload(Talk.reschedules))
-        .order_by(Talk.start.desc(), Talk.id.desc())
-    ).all()
-    trash = db.session.scalars(
-        select(Talk)
-        .where(Talk.series_id == series.id, Talk.deleted_at.is_not(None))
-        .order_by(Talk.deleted_at.desc())
-    ).all()
-    all_series = organized_series(me())
+    form = listing.FilterForm(request.args)
+    filters = form.clean()
+    sections = listing.sections(series, now, filters, request.args)
+    context = {
+        "series": series,
+        "form": form,
+        "filters": filters,
+        "sections": sections,
+        # Only known arguments go back into page links (url_for reads "_scheme" and the like).
+        "page_args": filters | {s.param: s.page for s in sections if s.page > 1},
+        "now": now,
+        "action_form": EmptyForm(),
+        "links": listing.TalkLinks(),
+    }
+    items = attention_items(now, series.id)
+    context["waiting"] = proposal_talk_ids(items)
+    # The search and the page links ask for the listing alone; anything else gets the page.
+    if wants_fragment() and htmx.target == "dashboard-listing":
+        response = make_response(render_template("partials/_dashboard_listing.html", **context))
+        # The address bar shows the filters that hold, not every empty field of the form.
+        address = url_for("dashboard.series_dashboard", slug=series.slug, **context["page_args"])
+        response.headers["HX-Push-Url"] = address
+    else:
+        next_up = listing.next_talk(series, now)
+        others, series_count = listing.series_menu(me(), series)
+        trash, trash_count = listing.trash(series, TRASH_SHOWN)
+        response = make_response(
+            render_template(
+                "dashboard/index.html",
+                attention=items,
+                attention_kinds=list(Kind),
+                attention_headings=HEADINGS,
+                next_talk=next_up,
+                next_missing=missing_parts(next_up) if next_up else [],
+                next_announcement=listing.last_announcement(next_up) if next_up else None,
+                other_series=others,
+                series_count=series_count,
+                trash=trash,
+                trash_count=trash_count,
+                **context,
+            )
+        )
+    response.vary.add("HX-Request")
+    response.vary.add("HX-Target")
+    return response
+
+
+@bp.get("/series")
+def all_series():
+    """Every series the account works on, searchable, a page at a time (for a site of many)."""
+    words = request.args.get("q", "").strip()[:200]
+    query = listing.organized_query(me(), words)
+    total = listing.count_of(query)
+    size = ALL_SERIES_PAGE
+    pages = max(1, -(-total // size))
+    try:
+        page = min(max(1, int(request.args.get("page", "1"))), pages)
+    except ValueError:
+        page = 1
+    found = db.session.scalars(query.limit(size).offset((page - 1) * size)).all()
     return render_template(
-        "dashboard/index.html",
-        series=series,
-        all_series=all_series,
-        talks=talks,
-        trash=trash,
-        attention=needs_attention(sorted(talks, key=lambda t: t.start), now),
-        now=now,
+        "dashboard/all_series.html", found=found, total=total, page=page, pages=pages, q=words
+    )
+
+
+@bp.app_context_processor
+def _organizer_header() -> dict:
+    # Callables, so each is asked only by the pages that show the organizer header.
+    return {"proposals_waiting": proposals_waiting, "organizer_frame": organizer_frame}
+
+
+@dataclass(frozen=True)
+class OrganizerFrame:
+    """What the organizer area's header needs of the site: its name."""
+
+    name: str
+
+
+def organizer_frame() -> OrganizerFrame:
+    """The site's name as the public frame gives it, without loading every series for a menu."""
+    name = site_settings().name.strip()
+    if not name:
+        only = db.session.scalars(visible_series().order_by(Series.id).limit(2)).all()
+        name = only[0].name if len(only) == 1 else FALLBACK_NAME
+    return OrganizerFrame(name)
+
+
+def proposals_waiting() -> int:
+    """How many speaker proposals wait for review in the series the logged-in account runs."""
+    if not current_user.is_authenticated:
+        return 0
+    return waiting_proposal_count(me())
+
+
+def _row(talk: Talk) -> str:
+    return render_template(
+        "partials/_dashboard_row.html",
+        talk=talk,
+        now=utcnow(),
         action_form=EmptyForm(),
+        waiting=waiting_proposals_of(talk),
+        links=listing.TalkLinks(),
     )
 
 
@@ -131,17 +207,17 @@ def set_listing(talk_id: int):
     """Pin a talk to upcoming or past, or back to auto; htmx swaps the row in place."""
     talk = talk_or_404(talk_id)
     try:
-        listing = Listing(request.form.get("listing", ""))
+        listing_value = Listing(request.form.get("listing", ""))
     except ValueError:
         abort(400, "Choose auto, upcoming or past.")
-    if listing != talk.listing:
-        editing.set_listing(talk, listing, me())
+    if listing_value != talk.listing:
+        editing.set_listing(talk, listing_value, me())
         db.session.commit()
     if wants_fragment():
-        return render_template(
-            "partials/_dashboard_row.html", talk=talk, now=utcnow(), action_form=EmptyForm()
-        )
-    return done(talk, f"“{talk.title or 'Untitled'}” is now listed as {listing.value}.")
+        return _row(talk)
+    return done(
+        talk, f"“{plain_title(talk.title) or 'Untitled'}” is now listed as {listing_value.value}."
+    )
 
 
 # ---------------------------------------------------------------- talk form

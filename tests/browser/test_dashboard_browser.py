@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import _flask, serve
+from prisec.editing import create_talk as create_talk_operation
+from prisec.extensions import db
+from prisec.models import Series, Speaker
+from tests.browser.conftest import PROJECT_ROOT, _flask, serve
+from tests.helpers import make_app
 
 pytestmark = pytest.mark.browser
 
@@ -77,6 +82,13 @@ def row(page: Page, title: str):
     return page.locator("tr", has_text=title)
 
 
+def menu(page: Page, title: str):
+    """The row's actions menu, opened."""
+    the_row = row(page, title)
+    the_row.locator("summary", has_text="Actions").click()
+    return the_row.locator(".row-menu-items")
+
+
 def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     base = dashboard_server
     context = browser.new_context(timezone_id="Europe/London")
@@ -88,7 +100,7 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     expect(row(page, "Compilers and privacy")).to_contain_text("Grace Hopper")
 
     # Edit it: the preview follows the abstract as it is typed.
-    row(page, "Compilers and privacy").get_by_role("link", name="Edit").click()
+    menu(page, "Compilers and privacy").get_by_role("link", name="Edit").click()
     page.get_by_label(re.compile("^Abstract")).fill("Now with **bold** claims.")
     expect(page.locator("#abstract-preview strong")).to_have_text("bold")
     # A bad link is reported beside its field when the field loses focus.
@@ -118,8 +130,7 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     )
 
     # Reschedule: the public page shows the old date struck through.
-    the_row.get_by_role("link", name="Edit").click()
-    page.get_by_role("link", name="Reschedule").click()
+    menu(page, "Compilers and privacy, revised").get_by_role("link", name="Reschedule").click()
     page.get_by_label("New date").fill("2030-06-19")
     page.get_by_label("Reason").fill("Speaker travelling")
     page.get_by_role("button", name="Reschedule").click()
@@ -130,20 +141,20 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     expect(talk.locator("time.talk-time")).to_contain_text("19 June 2030, 13:00 BST")
 
     # Cancel, then withdraw the cancellation.
-    row(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
+    menu(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
     page.get_by_role("link", name="Cancel the talk…").click()
     page.get_by_role("dialog").get_by_role("button", name="Cancel the talk").click()
     expect(row(page, "Compilers and privacy, revised")).to_contain_text("Cancelled")
     public.goto(base + "/series/prisec-ml")
     expect(talk.locator(".badge-cancelled")).to_be_visible()
-    row(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
+    menu(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
     page.get_by_role("button", name="Withdraw the cancellation").click()
     expect(row(page, "Compilers and privacy, revised")).to_contain_text("Scheduled")
     public.goto(base + "/series/prisec-ml")
     expect(talk.locator(".badge-cancelled")).to_have_count(0)
 
     # Move it to the trash: gone from the public page; restore it from the trash.
-    row(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
+    menu(page, "Compilers and privacy, revised").get_by_role("link", name="Edit").click()
     page.get_by_role("button", name="Move to the trash").click()
     expect(row(page, "Compilers and privacy, revised")).to_have_count(0)
     public.goto(base + "/series/prisec-ml")
@@ -154,7 +165,7 @@ def test_organizer_flow_with_htmx(browser, dashboard_server, photo):
     expect(talk).to_have_count(1)
 
     # Restore the first revision: the original title comes back.
-    row(page, "Compilers and privacy, revised").get_by_role("link", name="History").click()
+    menu(page, "Compilers and privacy, revised").get_by_role("link", name="History").click()
     expect(page.locator("ins", has_text="Compilers and privacy, revised")).to_be_visible()
     page.get_by_role("button", name="Restore this revision").last.click()
     expect(page.locator(".flash")).to_contain_text("Restored the earlier revision")
@@ -174,7 +185,7 @@ def test_create_and_edit_without_javascript(browser, dashboard_server, photo):
     page = context.new_page()
     log_in(page, base)
     create_talk(page, "Plain HTML talk", "2030-07-03", photo)
-    row(page, "Plain HTML talk").get_by_role("link", name="Edit").click()
+    menu(page, "Plain HTML talk").get_by_role("link", name="Edit").click()
 
     # A second speaker row, added by a plain form submission.
     page.get_by_role("button", name="Add another speaker").click()
@@ -204,7 +215,7 @@ def test_two_organizers_editing_at_once_get_a_conflict_not_an_overwrite(browser,
     first = context.new_page()
     log_in(first, base)
     create_talk(first, "Contested talk", "2030-08-07")
-    row(first, "Contested talk").get_by_role("link", name="Edit").click()
+    menu(first, "Contested talk").get_by_role("link", name="Edit").click()
     second = context.new_page()
     second.goto(first.url)
     # Speaker rows come and go in place.
@@ -276,4 +287,204 @@ def test_on_a_phone_each_talk_is_a_card_with_its_listing_buttons_in_reach(
     expect(row.get_by_role("button", name=re.compile("as past$"))).to_have_attribute(
         "aria-pressed", "true"
     )
+    context.close()
+
+
+# ---------------------------------------------------------------- a term of 12 talks
+
+TERM_EMAIL = "term@example.org"
+TERM_PASSWORD = "a term organizer password"
+DOCS = PROJECT_ROOT / "docs"
+SCREENSHOTS = PROJECT_ROOT / "tests" / "screenshots"
+PROPOSED = "Auditing differentially private training"
+
+
+def _term_title(i: int) -> str:
+    return PROPOSED if i == 3 else f"Week {i + 6}: privacy talk"
+
+
+@pytest.fixture(scope="module")
+def term_server(tmp_path_factory) -> Iterator[str]:
+    """A series with a term of 12 weekly talks (5 past, 7 to come, one a draft) and a proposal."""
+    instance = tmp_path_factory.mktemp("term-instance")
+    _flask(instance, "db", "upgrade", "heads")
+    _flask(
+        instance,
+        "organizer",
+        "create",
+        TERM_EMAIL,
+        "--name",
+        "Tess Term",
+        stdin=TERM_PASSWORD + "\n",
+    )
+    app = make_app(instance)
+    with app.app_context():
+        from prisec.speakerform.operations import create_link, submit
+
+        series = Series(
+            slug="privacy-reading", name="Privacy Reading Group", timezone="Europe/London"
+        )
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        speakers = ["Cynthia Dwork", "Frank McSherry", "Kobbi Nissim", "Adam Smith"]
+        talks = []
+        for i in range(-5, 7):
+            start = now + timedelta(days=7 * i + 2)
+            talks.append(
+                create_talk_operation(
+                    series,
+                    [Speaker(name=speakers[i % 4], affiliation="Privacy Institute")],
+                    start=start,
+                    end=start + timedelta(hours=1),
+                    title=_term_title(i),
+                    abstract="" if i in (0, 1) else "We study privacy.",
+                    registration_url="https://zoom.example/j/1",
+                    published=i != 2,
+                )
+            )
+        link, _ = create_link(talks[5 + 3], None)
+        submit(link, {"abstract": "A clearer abstract, from the speaker."})
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    with serve(instance) as url:
+        yield url
+
+
+def term_log_in(page: Page, base: str) -> None:
+    page.goto(base + "/login")
+    page.get_by_label("Email").fill(TERM_EMAIL)
+    page.get_by_label("Password").fill(TERM_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard: Privacy Reading Group")).to_be_visible()
+
+
+def overflow(page: Page) -> int:
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def test_a_term_at_a_glance(browser, term_server):
+    from tests.browser.test_accessibility_browser import axe_violations
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    page = context.new_page()
+    term_log_in(page, term_server)
+
+    # The next talk is the first thing under the heading, and says what it lacks.
+    next_talk = page.locator("section.next-talk")
+    follows = "el => el.closest('header').nextElementSibling.matches('section.next-talk')"
+    assert page.locator("main h1").evaluate(follows)
+    next_box = next_talk.bounding_box()
+    assert next_box
+    for later in ("section.attention", "#dashboard-listing"):
+        box = page.locator(later).bounding_box()
+        assert box, later
+        assert box["y"] > next_box["y"], later
+    expect(next_talk).to_contain_text("Week 6: privacy talk")
+    expect(next_talk).to_contain_text("Cynthia Dwork")
+    expect(next_talk).to_contain_text("Still lacks: abstract")
+    expect(next_talk).to_contain_text("Announcement not sent.")
+    # The page uses the window's width: the listing is wider than the public reading column.
+    listing = page.locator("#dashboard-listing").bounding_box()
+    assert listing
+    assert listing["width"] > 1100
+
+    # The speaker's proposal: in Needs attention, on its row, and counted in the header.
+    attention = page.locator("section.attention")
+    expect(attention.locator(".attention-proposal")).to_contain_text(PROPOSED)
+    expect(
+        attention.get_by_role("link", name=re.compile("^Review what the speaker proposed"))
+    ).to_be_visible()
+    proposed_row = page.locator("tr.talk-row", has_text=PROPOSED)
+    expect(proposed_row.get_by_role("link", name="Speaker proposal to review")).to_be_visible()
+    expect(page.locator(".organizer-nav .count-badge")).to_contain_text("1")
+    # Upcoming soonest first: the next talk heads the section.
+    expect(page.locator("#section-upcoming tr.talk-row").first).to_contain_text("Week 6")
+
+    assert overflow(page) <= 0
+    DOCS.mkdir(exist_ok=True)
+    expect(page.locator(".field-error")).to_have_count(0)
+    page.screenshot(path=DOCS / "dashboard-1280.png", full_page=True)
+    problems = axe_violations(page, "light")
+    assert not problems, "\n".join(problems)
+    # The badges and the count keep their contrast in the dark scheme too.
+    page.emulate_media(color_scheme="dark")
+    problems = axe_violations(page, "dark")
+    assert not problems, "dark:\n" + "\n".join(problems)
+    page.emulate_media(color_scheme="light")
+
+    # The actions menu opens and offers the talk's pages.
+    actions = proposed_row.locator("summary", has_text="Actions")
+    actions.click()
+    items = proposed_row.locator(".row-menu-items")
+    for name in ("Edit", "Reschedule", "Announcement", "Speaker form", "History", "Public page"):
+        expect(items.get_by_role("link", name=name)).to_be_visible()
+    expect(items.get_by_role("button", name="Cancel the talk")).to_be_visible()
+    # Open, the menu lies over the next rows (as a menu does) without widening the page;
+    # axe runs on the closed page above and on the phone's open menu below, which is in the card.
+    assert overflow(page) <= 0
+    actions.click()
+
+    # The search filters in place with htmx, and the address follows.
+    page.evaluate("() => { window.notReloaded = true; }")
+    page.get_by_label("Search", exact=True).fill("McSherry")
+    rows = page.locator("#dashboard-listing tr.talk-row")
+    expect(rows).to_have_count(3)
+    for i in range(3):
+        expect(rows.nth(i)).to_contain_text("Frank McSherry")
+    expect(page).to_have_url(re.compile(r"[?&]q=McSherry"))
+    assert page.evaluate("() => window.notReloaded === true")
+    page.get_by_label("Published", exact=True).select_option("draft")
+    expect(page.locator("#dashboard-listing")).to_contain_text(
+        "No drafts talk matches the filters."
+    )
+    expect(page).to_have_url(re.compile(r"published=draft"))
+    page.get_by_label("Search", exact=True).fill("")
+    page.get_by_label("Published", exact=True).select_option("")
+    expect(rows).to_have_count(12)
+    assert page.evaluate("() => window.notReloaded === true")
+
+    # On a phone: one card per talk, nothing to scroll sideways to, the menu inside the card.
+    for width in (375, 390):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert overflow(page) <= 0, width
+        card = page.locator("#section-upcoming tr.talk-row").first
+        box = card.bounding_box()
+        assert box
+        assert box["x"] >= 0
+        assert box["x"] + box["width"] <= width
+        when = card.locator("td.cell-when").bounding_box()
+        speaker = card.locator("td.cell-speaker").bounding_box()
+        assert when
+        assert speaker
+        assert speaker["y"] >= when["y"] + when["height"] - 1
+    page.goto(term_server + "/dashboard")
+    page.screenshot(path=DOCS / "dashboard-390.png")
+    # The whole page too, its cards included, beside the other pages' pictures (git-ignored).
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "dashboard-term-390.png", full_page=True)
+    card = page.locator("tr.talk-row", has_text=PROPOSED)
+    card.locator("summary", has_text="Actions").click()
+    expect(card.get_by_role("link", name="History")).to_be_visible()
+    assert overflow(page) <= 0
+    problems = axe_violations(page, "light")
+    assert not problems, "\n".join(problems)
+    context.close()
+
+
+def test_the_filters_and_pages_work_without_javascript(browser, term_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    term_log_in(page, term_server)
+    page.get_by_label("Speaker", exact=True).fill("Kobbi")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"speaker=Kobbi"))
+    rows = page.locator("#dashboard-listing tr.talk-row")
+    expect(rows).to_have_count(3)
+    for i in range(3):
+        expect(rows.nth(i)).to_contain_text("Kobbi Nissim")
+    # The actions menu is a disclosure: it opens without JavaScript too.
+    rows.first.locator("summary", has_text="Actions").click()
+    expect(rows.first.get_by_role("link", name="History")).to_be_visible()
     context.close()

@@ -1,7 +1,7 @@
 """A series' default live stream and location for new talks, a cancelled talk's note
 
-Revision ID: 0016_entry
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 06:40:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_entry'
-down_revision = '0014'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,6 @@
 """An index covering the public talks' listing columns: sitemaps and counts read it, not the table
 
-Revision ID: 0016_public
+Revision ID: 0016
 Revises: 0014
 Create Date: 2026-12-02 07:00:00
 
@@ -9,7 +9,7 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_public'
+revision = '0016'
 down_revision = '0014'
 branch_labels = None
 depends_on = None
