@@ -322,6 +322,7 @@ class TalkLinks:
         "edit": "dashboard.edit_talk",
         "listing": "dashboard.set_listing",
         "reschedule": "dashboard.reschedule",
+        "duplicate": "dashboard.duplicate",
         "cancel": "dashboard.cancel",
         "uncancel": "dashboard.uncancel",
         "announcement": "dashboard.announcement",
