@@ -189,7 +189,7 @@ def edit_series_a(instance: Path, rate: float) -> None:
             stop.wait(max(0.0, began + done / rate - time.monotonic()))
         elapsed = time.monotonic() - began
         db.engine.dispose()
-    print(f"{done} {elapsed}", flush=True)
+    print(f"{done} {elapsed} {time.process_time()}", flush=True)
 
 
 def publish_one_edit(instance: Path, folder: Path) -> None:
@@ -258,14 +258,16 @@ def edit_to_published(instance: Path, folder: Path) -> float:
     title = line.removeprefix("committed ").encode()
     feed = folder / "series" / "series-0" / "calendar.ics"
     while time.monotonic() - began < 30:
-        pages = list((folder / "talks" / talk_id).glob("*/index.html"))
-        if (
-            # Unfolded: a long SUMMARY line is folded across lines.
-            title in feed.read_bytes().replace(b"\r\n ", b"")
-            and pages
-            and title in pages[0].read_bytes()
-        ):
-            break
+        # The new title is a new slug: the page's old folder goes while we look.
+        with contextlib.suppress(FileNotFoundError):
+            pages = list((folder / "talks" / talk_id).glob("*/index.html"))
+            if (
+                # Unfolded: a long SUMMARY line is folded across lines.
+                title in feed.read_bytes().replace(b"\r\n ", b"")
+                and pages
+                and title in pages[0].read_bytes()
+            ):
+                break
         time.sleep(0.02)
     seconds = time.monotonic() - began
     editor.communicate(timeout=60)
@@ -287,7 +289,8 @@ class Editor:
         """Stop; the edits made and over how many seconds."""
         self.process.terminate()
         out, _ = self.process.communicate(timeout=60)
-        done, elapsed = out.split()
+        done, elapsed, self.cpu = out.split()
+        self.cpu = float(self.cpu)
         return int(done), float(elapsed)
 
 
@@ -338,6 +341,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-record", action="store_true", help="print, leave RESULTS.md")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=PARTS,
+        default=list(PARTS),
+        help="measure only these parts (implies --no-record)",
+    )
     parser.add_argument("--edit", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--rate", type=float, default=10, help=argparse.SUPPRESS)
     parser.add_argument("--publish-edit", type=Path, help=argparse.SUPPRESS)
@@ -385,29 +395,44 @@ def main() -> None:
                 server.wait(timeout=10)
         report["build_seconds"] = build_seconds
     report.update(load_before=load_before, load_after=os.getloadavg(), started=started)
+    if set(args.only) != set(PARTS):
+        return  # a part alone: its figures went to standard error as they came
     section = render(report, args)
     print(section)
-    if not args.no_record:
+    if not args.no_record and set(args.only) == set(PARTS):
         replace_section(section)
 
 
+PARTS = ("rows", "publishing", "mixed")
+
+
 def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -> dict:
-    """Every row, interleaved over the rounds; the mixed row after them."""
+    """Every row, interleaved over the rounds; static publishing; the mixed row after them."""
     for _ in range(100):
         try:
             if get(noop_port, "/")[0] == 200:
                 break
         except OSError:
             time.sleep(0.1)
-    base = f"http://127.0.0.1:{prisec_port}"
-    talk_a = canonical(prisec_port, "/talks/1")  # talk i goes to series i % 4: series A
-    talk_b = canonical(prisec_port, "/talks/2")  # series B
+    talk_b = canonical(prisec_port, "/talks/2")  # talk i goes to series i % 4: series B
     paths = {
         "/ cached": "/",
         "talk page cached": talk_b,
         "series feed cached": "/series/series-1/calendar.ics",
         "/calendar.ics, no gzip": "/calendar.ics",
     }
+    report: dict = {"parts": args.only}
+    if "rows" in args.only or "publishing" in args.only:
+        report.update(
+            measure_rows(args, root, prisec, noop, prisec_port, noop_port, nginx_port, paths)
+        )
+    if "mixed" in args.only:
+        report.update(measure_mixed(args, root, lua, prisec, prisec_port, talk_b))
+    return report
+
+
+def measure_rows(args, root, prisec, noop, prisec_port, noop_port, nginx_port, paths) -> dict:
+    """The rows against the do-nothing app and nginx; the rebuild and nginx serving it."""
     bodies = {name: get(prisec_port, path)[2] for name, path in paths.items()}
     etag = get(prisec_port, "/")[1]["ETag"]
     www = root / "www"
@@ -418,46 +443,74 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
     # nginx started by root serves as nobody, who must be able to read the files.
     for path in (root, www, *www.iterdir()):
         path.chmod(0o755)
-    rebuild = full_rebuild(root / "instance", root / "publish")
+    publishing = "publishing" in args.only
+    rebuild = full_rebuild(root / "instance", root / "publish") if publishing else None
+    if rebuild:
+        progress(
+            f"rebuild: {rebuild['files']:,} files in {rebuild['wall']:.1f} s wall, "
+            f"{rebuild['cpu']:.1f} s CPU, {rebuild['peak_mb']:.0f} MB"
+        )
     (root / "nginx.conf").write_text(NGINX_CONF.format(root=root, port=nginx_port))
     nginx = subprocess.Popen(
         ["nginx", "-p", str(root), "-c", str(root / "nginx.conf"), "-g", "daemon off;"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        time.sleep(0.5)
-        nginx_pids = children(nginx.pid)
-        rows: dict[str, tuple] = {"do-nothing Flask, waitress 8 threads": (noop_port, "/", {})}
-        for index, name in enumerate(bodies):
-            rows[f"nginx, file of the size of {name}"] = (nginx_port, f"/file{index}", {})
+    rows: dict[str, tuple] = {}
+    published = {
+        "nginx, published index.html": "/published/index.html",
+        "nginx, published series feed": "/published/series/series-1/calendar.ics",
+    }
+    if "rows" in args.only:
+        rows["do-nothing Flask, waitress 8 threads"] = (noop_port, "/", {})
+    for index, name in enumerate(bodies):
+        rows[f"nginx, file of the size of {name}"] = (nginx_port, f"/file{index}", {})
+    if "rows" in args.only:
         for name, path in paths.items():
             rows[f"prisec {name}"] = (prisec_port, path, {})
         rows["prisec / 304"] = (prisec_port, "/", {"If-None-Match": etag})
-        rows["nginx, published index.html"] = (nginx_port, "/published/index.html", {})
-        rows["nginx, published series feed"] = (
-            nginx_port,
-            "/published/series/series-1/calendar.ics",
-            {},
-        )
+    if publishing:
+        for name, path in published.items():
+            rows[name] = (nginx_port, path, {})
+    if "rows" in args.only:
         rows["prisec /calendar.ics, gzip"] = (
             prisec_port,
             "/calendar.ics",
             {"Accept-Encoding": "gzip"},
         )
+    try:
+        time.sleep(0.5)
+        nginx_pids = children(nginx.pid)
+        published_sizes = {
+            name: len(get(nginx_port, path)[2]) for name, path in published.items() if publishing
+        }
         pids = {noop_port: [noop.pid], nginx_port: nginx_pids, prisec_port: [prisec.pid]}
         runs: dict[str, list[Run]] = {name: [] for name in rows}
-        for _ in range(args.rounds):
+        for round_ in range(args.rounds):
             for name, (port, path, headers) in rows.items():
-                runs[name].append(
-                    wrk(f"http://127.0.0.1:{port}{path}", pids[port], args.seconds, headers)
+                run = wrk(f"http://127.0.0.1:{port}{path}", pids[port], args.seconds, headers)
+                runs[name].append(run)
+                progress(
+                    f"round {round_ + 1}, {name}: {run.per_second:,.0f}/s, {run.cpu_ms:.3f} ms"
                 )
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
-    published_after = edit_to_published(root / "instance", root / "publish")
+    published_after = edit_to_published(root / "instance", root / "publish") if publishing else None
+    if published_after is not None:
+        progress(f"an edit in the published files after {published_after:.2f} s")
+    return {
+        "runs": runs,
+        "sizes": {name: len(body) for name, body in bodies.items()},
+        "published_sizes": published_sizes,
+        "rebuild": rebuild,
+        "published_after": published_after,
+    }
 
-    # Series B's pages, alone and while series A is edited and the login form is attacked.
+
+def measure_mixed(args, root, lua, prisec, prisec_port, talk_b) -> dict:
+    """Series B's pages, alone and while series A is edited and the login form is attacked."""
+    base = f"http://127.0.0.1:{prisec_port}"
     b_paths = ["/series/series-1", talk_b, "/series/series-1/calendar.ics"]
     mixed: dict[str, list[Run]] = {"B alone": [], "B with A's edits and wrong logins": []}
     edits = logins = 0
@@ -465,19 +518,17 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
     instance = root / "instance"
     for path in b_paths:
         get(prisec_port, path)
-    for _ in range(args.rounds):
-        mixed["B alone"].append(
-            wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
-        )
+    for round_ in range(args.rounds):
+        alone = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
+        mixed["B alone"].append(alone)
         # Four strangers at 2.5 a second each: one alone waits for each answer in turn.
         editor, attackers = Editor(instance, 10), [WrongLogins(base, 2.5) for _ in range(4)]
         for attacker in attackers:
             attacker.start()
         time.sleep(0.5)
         began = time.monotonic()
-        mixed["B with A's edits and wrong logins"].append(
-            wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
-        )
+        busy = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
+        mixed["B with A's edits and wrong logins"].append(busy)
         loaded_seconds += time.monotonic() - began
         for attacker in attackers:
             attacker.stop.set()
@@ -487,18 +538,23 @@ def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -
         for attacker in attackers:
             attacker.join(timeout=30)
         logins += sum(attacker.done for attacker in attackers)
+        progress(
+            f"round {round_ + 1}, B alone {alone.per_second:,.0f}/s p99 {alone.p99_ms:.1f} ms, "
+            f"busy {busy.per_second:,.0f}/s p99 {busy.p99_ms:.1f} ms "
+            f"({busy.per_second / alone.per_second:.2f}), editor {editor.cpu:.2f} s CPU"
+        )
     return {
-        "runs": runs,
         "mixed": mixed,
         "edits": edits,
         "logins": logins,
         "loaded_seconds": loaded_seconds + 0.5 * args.rounds,
         "edit_seconds": edit_seconds,
-        "sizes": {name: len(body) for name, body in bodies.items()},
-        "talk_a": talk_a,
-        "rebuild": rebuild,
-        "published_after": published_after,
     }
+
+
+def progress(line: str) -> None:
+    """A figure as soon as it is measured, on standard error."""
+    print(line, file=sys.stderr, flush=True)
 
 
 def _median(runs: list[Run], field: str) -> float:

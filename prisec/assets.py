@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,12 @@ from flask import Flask, Response, current_app, request
 # A year: the URL changes whenever the file does, so the old copy is never wrong.
 IMMUTABLE_SECONDS = 365 * 24 * 3600
 
+# A file is looked at again (its size and time) at most this often: pages name a few static
+# files each, and deployments are what change them.
+RECHECK_SECONDS = 2.0
+
 _hashes: dict[tuple[str, int, int], str] = {}
+_checked: dict[str, tuple[float, str | None]] = {}
 _lock = threading.Lock()
 
 
@@ -22,16 +28,26 @@ def static_fingerprint(filename: str) -> str | None:
     folder = current_app.static_folder
     if folder is None:
         return None
-    path = Path(folder) / filename
+    path = os.path.join(folder, filename)
+    now = time.monotonic()
+    seen = _checked.get(path)
+    if seen is not None and now - seen[0] < RECHECK_SECONDS:
+        return seen[1]
+    found = _fingerprint(path)
+    _checked[path] = (now, found)
+    return found
+
+
+def _fingerprint(path: str) -> str | None:
     try:
         stat = os.stat(path)
     except (OSError, ValueError):
         return None
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    key = (path, stat.st_mtime_ns, stat.st_size)
     with _lock:
         found = _hashes.get(key)
     if found is None:
-        found = hashlib.blake2b(path.read_bytes(), digest_size=6).hexdigest()
+        found = hashlib.blake2b(Path(path).read_bytes(), digest_size=6).hexdigest()
         with _lock:
             _hashes[key] = found
     return found

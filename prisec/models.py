@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import re
 import unicodedata
 from datetime import datetime, time
@@ -312,7 +313,7 @@ class Talk(db.Model):
 
     @property
     def slug(self) -> str:
-        """The readable part of the talk's URL."""
+        """The readable part of the talk's URL (publishing works it out from the title too)."""
         return slugify(self.title) or "talk"
 
     @property
@@ -384,16 +385,35 @@ def in_visible_series() -> ColumnElement[bool]:
     return Talk.series_id.in_(select(Series.id).where(Series.deleted_at.is_(None)))
 
 
+@functools.cache
+def _talk_loads() -> tuple:
+    """Speakers and earlier dates, which every public view of a talk shows (made once, after
+    every mapper is defined)."""
+    return (selectinload(Talk.speaker_links), selectinload(Talk.reschedules))
+
+
 def public_talks(series: Series | None = None):
     """A select() of talks the public may see: published, not deleted, speakers loaded."""
     query = (
         select(Talk)
         .where(Talk.published.is_(True), Talk.deleted_at.is_(None), in_visible_series())
-        .options(selectinload(Talk.speaker_links), selectinload(Talk.reschedules))
+        .options(*_talk_loads())
     )
     if series is not None:
         query = query.where(Talk.series_id == series.id)
     return query
+
+
+def public_talk(talk_id: int) -> Talk | None:
+    """The talk under `talk_id` if the public may see it (as `public_talks` says), else None.
+
+    From the session's identity map when it holds the talk (a rebuild loads its talks in
+    bulk), else one query; speakers and earlier dates load with it.
+    """
+    talk = db.session.get(Talk, talk_id, options=_talk_loads())
+    if talk is None or not talk.published or talk.deleted_at is not None:
+        return None
+    return talk if talk.series.deleted_at is None else None
 
 
 class Reschedule(db.Model):

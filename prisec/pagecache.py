@@ -414,7 +414,9 @@ def memoised(key: Hashable, scopes: Scopes, make: Callable[[], Any]) -> Any:
     if found is not None and stamp is not None and found[0] == stamp:
         return found[1]
     value = make()
-    if stamp is not None:
+    # A transaction that wrote what public pages show reads its own uncommitted rows: what
+    # it made is for it alone, not for the requests that read the stamp after.
+    if stamp is not None and not db.session.info.get("prisec_raised"):
         memo.put(key, (stamp, value))
     return value
 

@@ -12,6 +12,7 @@ nginx's `try_files $uri $uri/index.html @prisec` finds them: `/` is `index.html`
 from __future__ import annotations
 
 import contextlib
+import gc
 import gzip
 import os
 import shutil
@@ -59,14 +60,15 @@ def series_addresses(series_ids: Iterable[int]) -> set[str]:
 
 def talk_addresses(talk_ids: Iterable[int]) -> set[str]:
     """A talk's page (at its canonical address) and its .ics file."""
-    from ..models import Talk
+    from ..models import Talk, slugify
 
     ids = list(talk_ids)
     if not ids:
         return set()
     found = set()
-    for talk in db.session.scalars(select(Talk).where(Talk.id.in_(ids))):
-        found |= {f"/talks/{talk.id}/{talk.slug}", f"/talks/{talk.id}.ics"}
+    # The title alone gives the slug: no need to load whole talks (a rebuild names them all).
+    for talk_id, title in db.session.execute(select(Talk.id, Talk.title).where(Talk.id.in_(ids))):
+        found |= {f"/talks/{talk_id}/{slugify(title) or 'talk'}", f"/talks/{talk_id}.ics"}
     return found
 
 
@@ -100,7 +102,6 @@ def addresses_of(names: Iterable[str]) -> set[str] | None:
 
 
 def _write_atomically(target: Path, body: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".publish-")
     try:
         with os.fdopen(handle, "wb") as out:
@@ -118,6 +119,16 @@ def site_base_url(app: Flask) -> str:
     return (app.config.get("SITE_URL") or f"https://{app.config['SITE_HOST']}").rstrip("/")
 
 
+def _talks_of(addresses: list[str]) -> list:
+    """The public talks whose pages or files are among `addresses`, loaded together."""
+    from ..models import Talk, public_talks
+
+    ids = {int(unit[5:]) for unit in map(_unit_of, addresses) if unit.startswith("talk:")}
+    if not ids:
+        return []
+    return list(db.session.scalars(public_talks().where(Talk.id.in_(ids))))
+
+
 def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
     """Render `addresses` as an anonymous visitor and write them under `folder`; the files."""
     client = app.test_client()
@@ -127,12 +138,18 @@ def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
     ordered = sorted(
         set(addresses), key=lambda a: (a in SITE_WIDE_ADDRESSES or a.startswith("/sitemap"), a)
     )
-    for done, address in enumerate(ordered, 1):
-        response = client.get(address, base_url=base, environ_overrides={BYPASS: True})
+    held: list = []
+    folders: set[Path] = set()
+    for done, address in enumerate(ordered):
         if done % SESSION_BATCH == 0:
             # The requests share the caller's app context and so its session: let go of
-            # what it loaded, or a full rebuild holds every talk of the site.
-            db.session.remove()
+            # what it loaded, or a full rebuild holds every talk of the site; then load the
+            # next batch's talks in a few queries, which their pages find in the session.
+            if done:
+                held.clear()
+                db.session.remove()
+            held = _talks_of(ordered[done : done + SESSION_BATCH])
+        response = client.get(address, base_url=base, environ_overrides={BYPASS: True})
         target = folder / file_for(address)
         if address.startswith("/talks/") and not address.endswith(".ics"):
             # A talk whose slug changed leaves its old address to the application (a 301).
@@ -146,6 +163,9 @@ def publish(app: Flask, addresses: Iterable[str], folder: Path) -> list[str]:
                     stale.unlink()
             continue
         body = response.get_data()
+        if target.parent not in folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            folders.add(target.parent)
         _write_atomically(target, body)
         # mtime=0: the same bytes as the answer cache's gzip body.
         _write_atomically(target.with_name(target.name + ".gz"), gzip.compress(body, 6, mtime=0))
@@ -213,6 +233,13 @@ def publish_command() -> None:
     click.echo(f"Published {written} files to {folder}.")
 
 
+def _unit_of(address: str) -> str:
+    parts = address.split("/")
+    if len(parts) > 2 and parts[1] == "talks" and parts[2].removesuffix(".ics").isdigit():
+        return "talk:" + parts[2].removesuffix(".ics")
+    return address
+
+
 def publish_everything(app: Flask, folder: Path, processes: int = 0) -> int:
     """A full rebuild, the addresses shared among one process per core; the files written."""
     addresses = sorted(every_address())
@@ -221,11 +248,23 @@ def publish_everything(app: Flask, folder: Path, processes: int = 0) -> int:
         processes = max(1, min(os.cpu_count() or 1, len(addresses) // 500))
     if processes == 1 or not hasattr(os, "fork"):
         return len(publish(app, addresses, folder))
-    # Site-wide pages (the largest) are dealt first, one to each process in turn.
-    ordered = sorted(addresses, key=lambda a: a not in SITE_WIDE_ADDRESSES)
-    shares = [ordered[i::processes] for i in range(processes)]
+    # Site-wide pages (the largest) are dealt first, one to each process in turn; then a
+    # talk's page and file go together (one load of the talk), talks dealt in turn.
+    units: dict[str, list[str]] = {}
+    for address in sorted(addresses, key=lambda a: a not in SITE_WIDE_ADDRESSES):
+        units.setdefault(_unit_of(address), []).append(address)
+    shares: list[list[str]] = [[] for _ in range(processes)]
+    for index, unit in enumerate(units.values()):
+        shares[index % processes].extend(unit)
     db.session.remove()
     db.engine.dispose()
+    # What the app built so far lives as long as the children: frozen, the collector leaves it
+    # alone (and the pages shared since the fork stay shared); rendering allocates in bursts,
+    # so the youngest generation is collected less often.
+    gc.collect()
+    gc.freeze()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(20_000, 20, 20)
     children = []
     for share in shares:
         reading, writing = os.pipe()
@@ -243,6 +282,8 @@ def publish_everything(app: Flask, folder: Path, processes: int = 0) -> int:
                 os._exit(code)
         os.close(writing)
         children.append((pid, reading))
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
     written, failed = 0, 0
     for pid, reading in children:
         with os.fdopen(reading, "rb") as pipe:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
@@ -293,6 +294,17 @@ def talks_to_ical(
 
 def _head(feed: FeedInfo, talks: Sequence[Talk]) -> bytes:
     """The calendar without its events: its properties and the time zones `talks` need."""
+    spans: dict[str, tuple[int, int]] = {}
+    for talk in talks:
+        first, last = spans.get(talk.series.timezone, (talk.start.year, talk.end.year))
+        spans[talk.series.timezone] = (min(first, talk.start.year), max(last, talk.end.year))
+    # Time zones are written for whole years: a talk's own file shares its head with every
+    # other talk of that zone and year.
+    return _head_of(feed, tuple(sorted(spans.items())))
+
+
+@functools.lru_cache(maxsize=512)
+def _head_of(feed: FeedInfo, spans: tuple[tuple[str, tuple[int, int]], ...]) -> bytes:
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -307,12 +319,8 @@ def _head(feed: FeedInfo, talks: Sequence[Talk]) -> bytes:
         calendar.add("x-wr-timezone", feed.timezone)
         calendar.add("refresh-interval", vDuration(feed.refresh), parameters={"VALUE": "DURATION"})
         calendar.add("x-published-ttl", vDuration(feed.refresh))
-    spans: dict[str, tuple[datetime, datetime]] = {}
-    for talk in talks:
-        first, last = spans.get(talk.series.timezone, (talk.start, talk.end))
-        spans[talk.series.timezone] = (min(first, talk.start), max(last, talk.end))
-    for zone_name in sorted(spans):
-        calendar.add_component(vtimezone(zone_name, *spans[zone_name]))
+    for zone_name, (first, last) in spans:
+        calendar.add_component(vtimezone(zone_name, first, last))
     head = calendar.to_ical()
     assert head.endswith(_END)
     return head

@@ -16,6 +16,7 @@ from ..models import (
     Series,
     Talk,
     past_clause,
+    public_talk,
     public_talks,
     upcoming_clause,
     visible_series,
@@ -181,7 +182,7 @@ def talk_file(talk_id: int):
     """One talk, past or upcoming, as a file to import."""
 
     def build() -> bytes | None:
-        talk = db.session.scalar(public_talks().where(Talk.id == talk_id))
+        talk = public_talk(talk_id)
         if talk is None:
             return None
         return talks_to_ical(

@@ -62,14 +62,14 @@ def observances(zone_name: str, first_year: int, last_year: int) -> tuple[Observ
     return tuple(found)
 
 
-def vtimezone(zone_name: str, first: datetime, last: datetime) -> Timezone:
-    """A VTIMEZONE for `zone_name` valid from the year of `first` to the year of `last`.
+def vtimezone(zone_name: str, first_year: int, last_year: int) -> Timezone:
+    """A VTIMEZONE for `zone_name` valid from `first_year` to `last_year` (talks' years).
 
     Whole years keep the component the same while talks are added within them.
     """
     component = Timezone()
     component.add("tzid", zone_name)
-    for observance in observances(zone_name, first.year - 1, last.year + 1):
+    for observance in observances(zone_name, first_year - 1, last_year + 1):
         kind = TimezoneDaylight() if observance.daylight else TimezoneStandard()
         # DTSTART is the wall-clock time just before the change, read in the old offset.
         local_start = (observance.instant + observance.offset_from).replace(tzinfo=None)

@@ -10,8 +10,10 @@ from sqlalchemy import String, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dataversion import SITE
 from ..extensions import db
 from ..models import Series, visible_series
+from ..pagecache import memoised
 from ..papers.models import Paper
 
 # What a site of several series is called until its organizers name it.
@@ -44,14 +46,22 @@ def public_series() -> list[Series]:
 MENU_SERIES = 8
 
 
+class SeriesLink(NamedTuple):
+    """What the menu shows of a series: kept between requests, unlike the row it comes from."""
+
+    id: int
+    slug: str
+    name: str
+
+
 @dataclass(frozen=True)
 class SiteFrame:
     """What the header of every public page shows: the name and the menu's entries."""
 
     name: str
-    series: Series | None
+    series: Series | SeriesLink | None
     # The first MENU_SERIES + 1 public series, oldest first, and how many there are in all.
-    first_series: tuple[Series, ...]
+    first_series: tuple[SeriesLink, ...]
     series_count: int
     has_papers: bool
 
@@ -61,7 +71,7 @@ class SiteFrame:
         return self.series_count > 1
 
     @property
-    def other_series(self) -> tuple[Series, ...]:
+    def other_series(self) -> tuple[SeriesLink, ...]:
         """The series the menu lists besides the one being read; none on a site of many."""
         if self.series_count > MENU_SERIES:
             return ()
@@ -71,18 +81,19 @@ class SiteFrame:
 
 class _FrameParts(NamedTuple):
     name: str
-    first_series: tuple[Series, ...]
+    first_series: tuple[SeriesLink, ...]
     series_count: int
-    home: Series | None
+    home: SeriesLink | None
     has_papers: bool
 
 
 def _frame_parts() -> _FrameParts:
-    """What every page's frame reads, once per request."""
+    """What every page's frame reads: kept until the site's scope changes (a series' name,
+    the site's settings, a paper), so a page that is not kept itself reads one stamp."""
     cached = g.get("site_frame_parts")
     if cached is None:
         try:
-            cached = _read_frame_parts()
+            cached = memoised("site-frame", frozenset({SITE}), _read_frame_parts)
         except SQLAlchemyError:
             # An error page for a database that does not answer still needs its frame.
             db.session.rollback()
@@ -93,12 +104,18 @@ def _frame_parts() -> _FrameParts:
 
 def home_series() -> Series | None:
     """The series / shows: the configured one, the only one, or none (then / lists them)."""
-    return _frame_parts().home
+    home = _frame_parts().home
+    return db.session.get(Series, home.id) if home is not None else None
 
 
 def series_count() -> int:
     """How many series readers may see."""
     return _frame_parts().series_count
+
+
+def site_has_papers() -> bool:
+    """Whether the site holds any paper (a paper's every write raises the site's scope)."""
+    return _frame_parts().has_papers
 
 
 def site_frame(series: Series | None = None) -> SiteFrame:
@@ -113,10 +130,14 @@ def site_frame(series: Series | None = None) -> SiteFrame:
     )
 
 
+def _link(series: Series) -> SeriesLink:
+    return SeriesLink(series.id, series.slug, series.name)
+
+
 def _read_frame_parts() -> _FrameParts:
     # Only as many series as the menu can name: a site of thousands reads a few rows.
     query = visible_series().order_by(Series.id)
-    first_series = tuple(db.session.scalars(query.limit(MENU_SERIES + 1)))
+    first_series = tuple(_link(s) for s in db.session.scalars(query.limit(MENU_SERIES + 1)))
     count = len(first_series)
     if count > MENU_SERIES:
         count = db.session.scalar(visible_series().with_only_columns(func.count(Series.id)))
@@ -124,7 +145,8 @@ def _read_frame_parts() -> _FrameParts:
     if count == 1:
         home = first_series[0]
     elif slug:
-        home = db.session.scalar(visible_series().where(Series.slug == slug))
+        found = db.session.scalar(visible_series().where(Series.slug == slug))
+        home = _link(found) if found is not None else None
     else:
         home = None
     name = site_settings().name.strip()

@@ -6,8 +6,7 @@ from flask import abort, redirect, url_for
 
 from ..database import utcnow
 from ..dataversion import talk_scopes
-from ..extensions import db
-from ..models import Talk, public_talks
+from ..models import public_talk
 from ..pagecache import public_answer
 from ..papers.models import papers_of
 from ..recordings import is_pdf, media_sources, recording_link, video_embed
@@ -15,6 +14,7 @@ from ..rendering import render
 from ..security import allow
 from .schedule import bp
 from .seo import preview_text, talk_event, talk_images
+from .site import site_has_papers
 
 # The talk page is a page of the schedule (endpoint `schedule.talk_page`), in a room of its own.
 
@@ -24,7 +24,7 @@ from .seo import preview_text, talk_event, talk_images
 @public_answer(lambda talk_id, slug=None: talk_scopes(talk_id))
 def talk_page(talk_id: int, slug: str | None = None):
     """One talk's own page; any other slug redirects to the canonical URL."""
-    talk = db.session.scalar(public_talks().where(Talk.id == talk_id)) or abort(404)
+    talk = public_talk(talk_id) or abort(404)
     if slug != talk.slug:
         return redirect(url_for("schedule.talk_page", talk_id=talk.id, slug=talk.slug), 301)
     now = utcnow()
@@ -56,5 +56,6 @@ def talk_page(talk_id: int, slug: str | None = None):
         recording_url=recording_url,
         recording=recording,
         slides_pdf=slides_pdf,
-        papers=papers_of(talk),
+        # A site without papers has none to look up for any talk.
+        papers=papers_of(talk) if site_has_papers() else [],
     )

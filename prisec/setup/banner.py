@@ -8,8 +8,10 @@ from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..dataversion import SITE
 from ..extensions import db
 from ..models import Series, site_needs_setup
+from ..pagecache import memoised
 
 
 @dataclass(frozen=True)
@@ -23,15 +25,18 @@ class DemoBanner:
 def demo_banner() -> DemoBanner | None:
     """What the banner says, or None when no demo series is shown."""
     try:
-        name = db.session.scalar(
-            select(Series.name)
-            .where(Series.is_demo.is_(True), Series.deleted_at.is_(None))
-            .limit(1)
-        )
-        return None if name is None else DemoBanner(name, site_needs_setup())
+        # A series and the first account both raise the site's scope: one stamp to read.
+        return memoised("demo-banner", frozenset({SITE}), _read_banner)
     except SQLAlchemyError:
         # An error page rendered because the database is away still renders.
         return None
+
+
+def _read_banner() -> DemoBanner | None:
+    name = db.session.scalar(
+        select(Series.name).where(Series.is_demo.is_(True), Series.deleted_at.is_(None)).limit(1)
+    )
+    return None if name is None else DemoBanner(name, site_needs_setup())
 
 
 def init_app(app: Flask) -> None:
