@@ -56,6 +56,21 @@ def talk_snapshot(talk: Talk, *, with_speakers: bool = True) -> dict[str, Any]:
     return snapshot
 
 
+def _last_snapshot(talk: Talk) -> dict[str, Any]:
+    """The snapshot of the talk's latest revision, or {}; without loading its whole history
+    (a talk edited for years has hundreds of revisions)."""
+    pending = any(isinstance(obj, TalkRevision) and obj.talk is talk for obj in db.session.new)
+    if "revisions" in talk.__dict__ or pending or talk.id is None:
+        return talk.revisions[-1].snapshot if talk.revisions else {}
+    latest = db.session.scalar(
+        select(TalkRevision.snapshot)
+        .where(TalkRevision.talk_id == talk.id)
+        .order_by(TalkRevision.id.desc())
+        .limit(1)
+    )
+    return latest or {}
+
+
 def record_revision(talk: Talk, organizer: Organizer | None, summary: str) -> TalkRevision:
     """Write the talk's current state as a revision, with the fields changed since the last one.
 
@@ -64,7 +79,7 @@ def record_revision(talk: Talk, organizer: Organizer | None, summary: str) -> Ta
     # Loading the history must not flush the pending change early: that would make one
     # save two UPDATEs (two versions) once SEQUENCE is raised below.
     with db.session.no_autoflush:
-        previous = talk.revisions[-1].snapshot if talk.revisions else {}
+        previous = _last_snapshot(talk)
     if previous:
         before_flush = talk_snapshot(talk, with_speakers=False)
         if any(

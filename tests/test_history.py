@@ -140,3 +140,29 @@ def test_a_longer_talk_says_when_it_now_ends(describe_changes):
 def test_a_cancellation_reads_as_a_status(describe_changes):
     lines = describe_changes({"status": ["scheduled", "cancelled"]}, "UTC", {}, {})
     assert [line.sentence for line in lines] == ["Status: takes place → cancelled"]
+
+
+def test_a_save_compares_with_the_latest_revision_without_loading_the_history(
+    organizer_client, talk, db
+):
+    from sqlalchemy import event
+
+    from prisec.models import TalkRevision
+
+    for number in range(12):
+        _edit(organizer_client, talk, title=f"Edition {number}")
+    db.session.expire_all()
+    loaded: list[TalkRevision] = []
+    listener = lambda _target, _context: loaded.append(_target)  # noqa: E731
+    event.listen(TalkRevision, "load", listener)
+    try:
+        _edit(organizer_client, talk, title="Edition 12")
+    finally:
+        event.remove(TalkRevision, "load", listener)
+    # A talk edited for years has hundreds of revisions: a save reads none of them whole.
+    assert loaded == []
+    newest = db.session.scalars(
+        db.select(TalkRevision).where(TalkRevision.talk_id == talk.id).order_by(TalkRevision.id)
+    ).all()
+    assert len(newest) == 14
+    assert newest[-1].changes["title"] == ["Edition 11", "Edition 12"]
