@@ -41,12 +41,19 @@ format: $(VENV)/.installed
 db-upgrade: $(VENV)/.installed
 	$(FLASK) db upgrade heads
 
-# prisec against the real limits at 10,000 talks: a do-nothing Flask app under the same server,
-# nginx serving files of the same sizes, the mixed row; wrk (installed if missing). RESULTS.md.
-.PHONY: bench bench-sizes
-bench: $(VENV)/.installed
+# In one run, each writing its section of bench/RESULTS.md: prisec against the real limits at
+# 10,000 talks (a do-nothing Flask app under the same server, nginx serving files of the same
+# sizes, static publishing, the mixed row; wrk installed if missing), a site of 50,000 talks
+# in 2,000 series, and the dashboard of a 2,500-talk series.
+.PHONY: bench bench-limits bench-dashboard bench-sizes
+bench: bench-limits bench-scale bench-dashboard
+
+bench-limits: $(VENV)/.installed
 	command -v wrk >/dev/null || sudo apt-get install -y wrk
 	$(BIN)/python bench/limits.py
+
+bench-dashboard: $(VENV)/.installed
+	$(BIN)/python bench/dashboard.py
 
 # 10, 1,000 and 10,000 talks under waitress on 127.0.0.1, against /healthz; bench/RESULTS.md.
 bench-sizes: $(VENV)/.installed

@@ -98,6 +98,12 @@ class BoundedStore:
             self.put(key, found)
         return found
 
+    def clear(self) -> None:
+        """Forget every value."""
+        with self._lock:
+            self._entries.clear()
+            self._bytes = 0
+
     def __len__(self) -> int:
         return len(self._entries)
 

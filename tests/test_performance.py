@@ -33,8 +33,10 @@ PUBLIC_PAGES = [
 
 @contextmanager
 def counting_queries(app: Flask) -> Iterator[list[str]]:
-    """Every SQL statement the app sends while the block runs."""
+    """Every SQL statement the app sends while the block runs, nothing memoised before it
+    (the site's frame is kept between requests: counts would depend on the order asked)."""
     statements: list[str] = []
+    app.extensions["prisec_memo"].clear()
 
     def count(conn, cursor, statement, parameters, context, executemany) -> None:
         statements.append(statement)
@@ -163,7 +165,11 @@ def test_organizers_pages_are_never_served_from_the_shared_cache(client, create_
     assert not with_cookie.headers.get("ETag")
 
 
-def test_static_urls_carry_a_fingerprint_that_follows_the_file(app, tmp_path):
+def test_static_urls_carry_a_fingerprint_that_follows_the_file(app, tmp_path, monkeypatch):
+    from prisec import assets
+
+    # A file is looked at again at most every RECHECK_SECONDS: here, at once.
+    monkeypatch.setattr(assets, "RECHECK_SECONDS", 0)
     folder = tmp_path / "static"
     (folder / "css").mkdir(parents=True)
     shutil.copy(Path(app.static_folder) / "css" / "prisec.css", folder / "css" / "prisec.css")

@@ -398,14 +398,6 @@ def series_from_form(form: SeriesForm, series: Series) -> None:
     series.announcement_address = form.announcement_address.data or ""
 
 
-class PlanSlotForm(FlaskForm):
-    """A speaker and a title typed into a free slot of the term."""
-
-    day = DateField("Date", validators=[InputRequired("The slot's date is missing.")])
-    speaker = text_field("Speaker", 200, DataRequired("Enter the speaker's name."), single_line)
-    title = text_field("Title", 300, single_line)
-
-
 class SkipSlotForm(FlaskForm):
     """One slot of the recurrence to skip or bring back."""
 
