@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import http.cookiejar
 import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -26,7 +26,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,6 +82,29 @@ request = function()
   i = i % #paths + 1
   return wrk.format("GET", paths[i])
 end
+"""
+
+# wrk: a wrong password at the login form, each after a GET for its CSRF token and session
+# cookie; every request waits 160 ms first, so four connections make about 10 a second.
+LOGIN_LUA = """
+local token, cookie
+local body = "email=stranger%40example.org&password=not+the+password&csrf_token="
+request = function()
+  if token then
+    local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
+    local form = body .. token
+    token = nil
+    return wrk.format("POST", "/login", headers, form)
+  end
+  return wrk.format("GET", "/login")
+end
+response = function(status, headers, page)
+  if status == 200 then
+    token = string.match(page, 'name="csrf_token"[^>]-value="([^"]+)"')
+    cookie = string.match(headers["Set-Cookie"] or "", "([^;]+)") or ""
+  end
+end
+delay = function() return 160 end
 """
 
 
@@ -161,7 +183,6 @@ def children(pid: int) -> list[int]:
 def edit_series_a(instance: Path, rate: float) -> None:
     """`rate` edits a second of one talk of series A through the real editing operation,
     until stopped (SIGTERM); prints how many."""
-    import signal
 
     from sqlalchemy import select
 
@@ -179,7 +200,7 @@ def edit_series_a(instance: Path, rate: float) -> None:
             select(Talk.id).where(Talk.series_id == 1).order_by(Talk.start.desc()).limit(1)
         )
         print("ready", flush=True)
-        began = time.monotonic()
+        began, cpu_began = time.monotonic(), time.process_time()
         while not stop.is_set():
             talk = db.session.get(Talk, talk_id)
             talk.title = f"Series A, edit {done}"
@@ -189,7 +210,7 @@ def edit_series_a(instance: Path, rate: float) -> None:
             stop.wait(max(0.0, began + done / rate - time.monotonic()))
         elapsed = time.monotonic() - began
         db.engine.dispose()
-    print(f"{done} {elapsed} {time.process_time()}", flush=True)
+    print(f"{done} {elapsed} {time.process_time() - cpu_began}", flush=True)
 
 
 def publish_one_edit(instance: Path, folder: Path) -> None:
@@ -294,38 +315,27 @@ class Editor:
         return int(done), float(elapsed)
 
 
-class WrongLogins(threading.Thread):
-    """`rate` wrong passwords a second at the login form, each with its CSRF token."""
+class WrongLogins:
+    """Wrong passwords at the login form from wrk (the C client, as every other load here):
+    four strangers, each a GET for the form's CSRF token and session, then the POST, about
+    2.5 a second each."""
 
-    def __init__(self, base: str, rate: float) -> None:
-        super().__init__(daemon=True)
-        self.base, self.rate = base, rate
-        self.stop = threading.Event()
-        self.done = 0
+    def __init__(self, base: str, lua: Path) -> None:
+        lua.write_text(LOGIN_LUA)
+        # Stopped by SIGINT, on which wrk prints its summary; the duration is only a bound.
+        self.process = subprocess.Popen(
+            ["wrk", "-t4", "-c4", "-d120s", "-s", str(lua), base + "/login"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.began = time.monotonic()
 
-    def run(self) -> None:
-        began = time.monotonic()
-        while not self.stop.is_set():
-            with contextlib.suppress(OSError):  # an overloaded server's reset counts too
-                self._attempt()
-            self.done += 1
-            self.stop.wait(max(0.0, began + self.done / self.rate - time.monotonic()))
-
-    def _attempt(self) -> None:
-        jar = http.cookiejar.CookieJar()
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-        page = opener.open(self.base + "/login", timeout=30).read().decode()
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-        data = urllib.parse.urlencode(
-            {
-                "email": "stranger@example.org",
-                "password": "not the password",
-                "csrf_token": token.group(1) if token else "",
-            }
-        ).encode()
-        # Refused or limited: the attempt reached the server all the same.
-        with contextlib.suppress(urllib.error.HTTPError):
-            opener.open(self.base + "/login", data=data, timeout=30).read()
+    def finish(self) -> tuple[int, float]:
+        """Stop; the attempts made (each a GET and a POST) and over how many seconds."""
+        self.process.send_signal(signal.SIGINT)
+        out, _ = self.process.communicate(timeout=60)
+        seconds = time.monotonic() - self.began
+        return int(re.search(r"(\d+) requests in", out).group(1)) // 2, seconds
 
 
 def canonical(port: int, path: str) -> str:
@@ -524,30 +534,24 @@ def measure_mixed(args, root, lua, prisec, prisec_port, talk_b) -> dict:
     b_paths = ["/series/series-1", talk_b, "/series/series-1/calendar.ics"]
     mixed: dict[str, list[Run]] = {"B alone": [], "B with A's edits and wrong logins": []}
     edits = logins = 0
-    loaded_seconds = edit_seconds = 0.0
+    edit_seconds = login_seconds = edit_cpu = 0.0
     instance = root / "instance"
     for path in b_paths:
         get(prisec_port, path)
     for round_ in range(args.rounds):
         alone = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
         mixed["B alone"].append(alone)
-        # Four strangers at 2.5 a second each: one alone waits for each answer in turn.
-        editor, attackers = Editor(instance, 10), [WrongLogins(base, 2.5) for _ in range(4)]
-        for attacker in attackers:
-            attacker.start()
+        editor, attackers = Editor(instance, 10), WrongLogins(base, lua.with_name("login.lua"))
         time.sleep(0.5)
-        began = time.monotonic()
         busy = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
         mixed["B with A's edits and wrong logins"].append(busy)
-        loaded_seconds += time.monotonic() - began
-        for attacker in attackers:
-            attacker.stop.set()
+        attempts, attempt_seconds = attackers.finish()
+        logins += attempts
+        login_seconds += attempt_seconds
         done, seconds = editor.finish()
         edits += done
         edit_seconds += seconds
-        for attacker in attackers:
-            attacker.join(timeout=30)
-        logins += sum(attacker.done for attacker in attackers)
+        edit_cpu += editor.cpu
         progress(
             f"round {round_ + 1}, B alone {alone.per_second:,.0f}/s p99 {alone.p99_ms:.1f} ms, "
             f"busy {busy.per_second:,.0f}/s p99 {busy.p99_ms:.1f} ms "
@@ -557,8 +561,9 @@ def measure_mixed(args, root, lua, prisec, prisec_port, talk_b) -> dict:
         "mixed": mixed,
         "edits": edits,
         "logins": logins,
-        "loaded_seconds": loaded_seconds + 0.5 * args.rounds,
         "edit_seconds": edit_seconds,
+        "edit_cpu": edit_cpu,
+        "login_seconds": login_seconds,
     }
 
 
@@ -614,26 +619,39 @@ def render(report: dict, args) -> str:
         )
     mixed = report["mixed"]
     alone, busy = mixed["B alone"], mixed["B with A's edits and wrong logins"]
-    seconds = report["loaded_seconds"]
+    seconds = report["login_seconds"]
     lines += [
         "",
         "Mixed row: series B's series page, a talk page and its feed in turn, alone and while "
         f"series A took {report['edits'] / report['edit_seconds']:.1f} edits a second "
         "(through the editing "
         f"operation, from another process) and the login form {report['logins'] / seconds:.1f} "
-        "wrong passwords a second (each with its CSRF token), rounds interleaved:",
+        "wrong passwords a second (each with its CSRF token, from wrk), rounds interleaved; "
+        "the server's CPU is all it did over the run, divided by B's answers:",
         "",
-        "| series B | requests/s | p99 |",
-        "| --- | ---: | ---: |",
+        "| series B | requests/s | server CPU per answer | p99 |",
+        "| --- | ---: | ---: | ---: |",
     ]
     for name, name_runs in mixed.items():
         lines.append(
             f"| {name} | {_median(name_runs, 'per_second'):,.0f} "
-            f"| {_median(name_runs, 'p99_ms'):.1f} ms |"
+            f"| {_median(name_runs, 'cpu_ms'):.3f} ms | {_median(name_runs, 'p99_ms'):.1f} ms |"
         )
-    ratio = _median(busy, "per_second") / _median(alone, "per_second")
-    p99 = _median(busy, "p99_ms") / _median(alone, "p99_ms")
-    lines += ["", f"B with the edits and wrong logins: {ratio:.2f} of B alone, p99 {p99:.2f}×."]
+    # Each round's busy run beside the alone run just before it, then the median of rounds.
+    pairs = list(zip(alone, busy, strict=True))
+    ratios = [b.per_second / a.per_second for a, b in pairs]
+    p99s = [b.p99_ms / a.p99_ms for a, b in pairs]
+    cpus = [b.cpu_ms / a.cpu_ms for a, b in pairs]
+    lines += [
+        "",
+        "B with the edits and wrong logins, round by round against B alone just before: "
+        f"{', '.join(f'{r:.2f}' for r in ratios)} of its requests/s (median "
+        f"{statistics.median(ratios):.2f}); p99 {', '.join(f'{r:.2f}×' for r in p99s)} "
+        f"(median {statistics.median(p99s):.2f}×); the server's CPU per B answer, the edits' "
+        f"and logins' work included, {', '.join(f'{r:.2f}×' for r in cpus)} "
+        f"(median {statistics.median(cpus):.2f}×). The editing process used "
+        f"{report['edit_cpu'] / report['edits'] * 1000:.1f} ms of CPU per edit.",
+    ]
     rebuild = report["rebuild"]
     lines += [
         "",
@@ -658,13 +676,15 @@ copies it into its output buffer and, past 1 MB (`outbuf_overflow`), into a temp
 file. waitress 3.0 closes the connection after every `304` (a 304 carries no
 Content-Length, and `build_response_header` then always sets close-on-finish), so each
 304 row includes a new TCP connection per request; the answer itself is cheaper than a
-200. The mixed row's load generators (the editing process, the login threads) run on the
-same 2 cores as the server and wrk. Where the mixed row loses (py-spy on the server): a
-kept answer's stamp read costs 17 µs alone, edits or not, but sqlite3 lets go of the GIL
-for it, and while a login page renders (a few ms of Python) each kept answer then waits
-for the GIL to come back; a throttled wrong password (the form, then a 429) costs the
-server about 16 ms of CPU. Static publishing takes series B's pages off the Python
-server altogether."""
+200. The mixed row's load generators (wrk for B and for the logins, the editing process)
+run on the same 2 cores as the server, and the server is bound by its GIL at about 1.2 of
+them. A throttled wrong password (the form, then a 429) costs the server about 5 ms of CPU
+per request, the first ten (before the limit) a scrypt hash each; beyond that work, the
+server's CPU per B answer rises in busy rounds because its threads wait for one another
+(py-spy on the server): a kept answer's stamp read costs 17 µs alone, edits or not, but
+sqlite3 lets go of the GIL for it, and while a login page renders (a few ms of Python) each
+kept answer then waits for the GIL to come back, in futex calls and waitress's select loop.
+Static publishing takes series B's pages off the Python server altogether."""
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from sqlalchemy import (
     column,
     event,
     func,
+    inspect,
     literal_column,
     or_,
     select,
@@ -341,6 +342,16 @@ def _refresh_postgres(
         )
 
 
+# The columns the index is made of (see _REFRESH and _refresh_postgres).
+_TALK_TEXT = ("title", "abstract")
+_SPEAKER_TEXT = ("honorific", "name", "affiliation")
+
+
+def _changed(obj: Any, names: tuple[str, ...]) -> bool:
+    attrs = inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in names)
+
+
 @event.listens_for(Session, "after_flush")
 def _follow_writes(session: Session, flush_context: Any) -> None:
     # Kept up to date by the application rather than by triggers: SQLite refuses to
@@ -348,12 +359,19 @@ def _follow_writes(session: Session, flush_context: Any) -> None:
     # renames tables on SQLite, so triggers would break other migrations.
     talk_ids: set[int] = set()
     speaker_ids: set[int] = set()
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    for obj in (*session.new, *session.deleted):
         if isinstance(obj, Talk) and obj.id is not None:
             talk_ids.add(obj.id)
         elif isinstance(obj, TalkSpeaker) and obj.talk_id is not None:
             talk_ids.add(obj.talk_id)
-        elif isinstance(obj, Speaker) and obj.id is not None and obj in session.dirty:
+    # `dirty` also holds objects whose relationships alone changed (a talk gains a
+    # revision): only a change of the text the index holds needs its rows rewritten.
+    for obj in session.dirty:
+        if isinstance(obj, Talk) and obj.id is not None and _changed(obj, _TALK_TEXT):
+            talk_ids.add(obj.id)
+        elif isinstance(obj, TalkSpeaker) and obj.talk_id is not None:
+            talk_ids.add(obj.talk_id)
+        elif isinstance(obj, Speaker) and obj.id is not None and _changed(obj, _SPEAKER_TEXT):
             speaker_ids.add(obj.id)
     if talk_ids or speaker_ids:
         refresh_search_index(session.connection(), talk_ids, speaker_ids)

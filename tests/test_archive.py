@@ -170,6 +170,15 @@ def test_index_follows_every_write(db, archive):
     speaker.affiliation = "CISPA Helmholtz Center"
     db.session.commit()
     assert {t.id for t in search_talks("cispa").talks} == {talk.id, archive["dp"].id}
+    talk.abstract = "Periwinkle attacks on thumbnails."
+    speaker.name = "Quillon Marsh"
+    db.session.commit()
+    assert [t.id for t in search_talks("periwinkle").talks] == [talk.id]
+    assert talk.id in {t.id for t in search_talks("quillon").talks}
+    # A change the index does not hold leaves what it holds in place.
+    talk.location = "Room 101"
+    db.session.commit()
+    assert [t.id for t in search_talks("periwinkle").talks] == [talk.id]
     db.session.delete(talk)
     db.session.commit()
     assert search_talks("camouflage").total == 0
