@@ -183,7 +183,6 @@ def children(pid: int) -> list[int]:
 def edit_series_a(instance: Path, rate: float) -> None:
     """`rate` edits a second of one talk of series A through the real editing operation,
     until stopped (SIGTERM); prints how many."""
-
     from sqlalchemy import select
 
     from prisec import create_app
