@@ -85,23 +85,24 @@ end
 """
 
 # wrk: a wrong password at the login form, each after a GET for its CSRF token and session
-# cookie; every request waits 160 ms first, so four connections make about 10 a second.
+# cookie (an address already locked out gets no form: it posts anyway, with the last token
+# it had); every request waits 160 ms first, so four connections make about 10 a second.
 LOGIN_LUA = """
-local token, cookie
+local token, cookie = "", ""
 local body = "email=stranger%40example.org&password=not+the+password&csrf_token="
+local asking = false
 request = function()
-  if token then
-    local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
-    local form = body .. token
-    token = nil
-    return wrk.format("POST", "/login", headers, form)
+  asking = not asking
+  if asking then
+    return wrk.format("GET", "/login")
   end
-  return wrk.format("GET", "/login")
+  local headers = {["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = cookie}
+  return wrk.format("POST", "/login", headers, body .. token)
 end
 response = function(status, headers, page)
   if status == 200 then
-    token = string.match(page, 'name="csrf_token"[^>]-value="([^"]+)"')
-    cookie = string.match(headers["Set-Cookie"] or "", "([^;]+)") or ""
+    token = string.match(page, 'name="csrf_token"[^>]-value="([^"]+)"') or token
+    cookie = string.match(headers["Set-Cookie"] or "", "([^;]+)") or cookie
   end
 end
 delay = function() return 160 end
@@ -329,8 +330,10 @@ class WrongLogins:
         )
         self.began = time.monotonic()
 
-    def finish(self) -> tuple[int, float]:
-        """Stop; the attempts made (each a GET and a POST) and over how many seconds."""
+    def finish(self, after: float = 0) -> tuple[int, float]:
+        """Stop (`after` seconds from the start); the attempts made (each a GET and a POST)
+        and over how many seconds."""
+        time.sleep(max(0.0, self.began + after - time.monotonic()))
         self.process.send_signal(signal.SIGINT)
         out, _ = self.process.communicate(timeout=60)
         seconds = time.monotonic() - self.began
@@ -349,6 +352,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--mixed-rounds", type=int, default=6, help="alone and busy, in turn")
     parser.add_argument("--no-record", action="store_true", help="print, leave RESULTS.md")
     parser.add_argument(
         "--only",
@@ -537,13 +541,18 @@ def measure_mixed(args, root, lua, prisec, prisec_port, talk_b) -> dict:
     instance = root / "instance"
     for path in b_paths:
         get(prisec_port, path)
-    for round_ in range(args.rounds):
-        alone = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
-        mixed["B alone"].append(alone)
+    # The attack as it goes on: its first ten wrong passwords (a scrypt hash each, as for a
+    # real account) lock the address, and every later one is answered 429 without a hash.
+    WrongLogins(base, lua.with_name("login.lua")).finish(after=3)
+
+    def b_alone() -> Run:
+        return wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
+
+    def b_busy() -> Run:
+        nonlocal edits, logins, edit_seconds, login_seconds, edit_cpu
         editor, attackers = Editor(instance, 10), WrongLogins(base, lua.with_name("login.lua"))
         time.sleep(0.5)
-        busy = wrk(base + b_paths[0], [prisec.pid], args.seconds * 2, paths=b_paths, lua=lua)
-        mixed["B with A's edits and wrong logins"].append(busy)
+        run = b_alone()
         attempts, attempt_seconds = attackers.finish()
         logins += attempts
         login_seconds += attempt_seconds
@@ -551,10 +560,23 @@ def measure_mixed(args, root, lua, prisec, prisec_port, talk_b) -> dict:
         edits += done
         edit_seconds += seconds
         edit_cpu += editor.cpu
+        return run
+
+    for round_ in range(args.mixed_rounds):
+        # Alone first, then busy first, and so on: a machine that speeds up or slows down
+        # over the rounds favours neither.
+        if round_ % 2 == 0:
+            alone = b_alone()
+            busy = b_busy()
+        else:
+            busy = b_busy()
+            alone = b_alone()
+        mixed["B alone"].append(alone)
+        mixed["B with A's edits and wrong logins"].append(busy)
         progress(
             f"round {round_ + 1}, B alone {alone.per_second:,.0f}/s p99 {alone.p99_ms:.1f} ms, "
             f"busy {busy.per_second:,.0f}/s p99 {busy.p99_ms:.1f} ms "
-            f"({busy.per_second / alone.per_second:.2f}), editor {editor.cpu:.2f} s CPU"
+            f"({busy.per_second / alone.per_second:.2f})"
         )
     return {
         "mixed": mixed,
@@ -625,7 +647,8 @@ def render(report: dict, args) -> str:
         f"series A took {report['edits'] / report['edit_seconds']:.1f} edits a second "
         "(through the editing "
         f"operation, from another process) and the login form {report['logins'] / seconds:.1f} "
-        "wrong passwords a second (each with its CSRF token, from wrk), rounds interleaved; "
+        "wrong passwords a second (each a GET of the form, then the POST, from wrk), rounds "
+        "interleaved; "
         "the server's CPU is all it did over the run, divided by B's answers:",
         "",
         "| series B | requests/s | server CPU per answer | p99 |",
@@ -636,14 +659,16 @@ def render(report: dict, args) -> str:
             f"| {name} | {_median(name_runs, 'per_second'):,.0f} "
             f"| {_median(name_runs, 'cpu_ms'):.3f} ms | {_median(name_runs, 'p99_ms'):.1f} ms |"
         )
-    # Each round's busy run beside the alone run just before it, then the median of rounds.
+    # Each round's busy run beside its alone run, then the median of rounds.
     pairs = list(zip(alone, busy, strict=True))
     ratios = [b.per_second / a.per_second for a, b in pairs]
     p99s = [b.p99_ms / a.p99_ms for a, b in pairs]
     cpus = [b.cpu_ms / a.cpu_ms for a, b in pairs]
     lines += [
         "",
-        "B with the edits and wrong logins, round by round against B alone just before: "
+        f"B with the edits and wrong logins, round by round ({args.mixed_rounds} rounds, "
+        "alone then busy, busy then alone, in turn) against B alone in the same round, after "
+        "the attack's first ten wrong passwords had locked its address: "
         f"{', '.join(f'{r:.2f}' for r in ratios)} of its requests/s (median "
         f"{statistics.median(ratios):.2f}); p99 {', '.join(f'{r:.2f}×' for r in p99s)} "
         f"(median {statistics.median(p99s):.2f}×); the server's CPU per B answer, the edits' "
@@ -677,12 +702,14 @@ Content-Length, and `build_response_header` then always sets close-on-finish), s
 304 row includes a new TCP connection per request; the answer itself is cheaper than a
 200. The mixed row's load generators (wrk for B and for the logins, the editing process)
 run on the same 2 cores as the server, and the server is bound by its GIL at about 1.2 of
-them. A throttled wrong password (the form, then a 429) costs the server about 5 ms of CPU
-per request, the first ten (before the limit) a scrypt hash each; beyond that work, the
-server's CPU per B answer rises in busy rounds because its threads wait for one another
-(py-spy on the server): a kept answer's stamp read costs 17 µs alone, edits or not, but
-sqlite3 lets go of the GIL for it, and while a login page renders (a few ms of Python) each
-kept answer then waits for the GIL to come back, in futex calls and waitress's select loop.
+them, so any Python work beside B's answers costs B several times its own CPU: while it
+holds the GIL, B's threads and waitress's select loop wait (py-spy on the server). The
+attack's first ten wrong passwords (a scrypt hash each) lock its address, before the
+rounds begin; from then on each of its requests, the GET of the form and the POST, is
+answered from the lockout page kept for that address in front of Flask (auth/lockout.py),
+at about the cost of a kept page. Before that gate, a throttled attempt rendered the login
+page through Flask twice (about 7 ms of server CPU a pair) and B kept 0.67 to 0.80 of its
+requests/s; the edits, from another process, take CPU from the same cores.
 Static publishing takes series B's pages off the Python server altogether."""
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -63,6 +65,31 @@ def test_anonymous_visitor_of_an_organizer_page_is_sent_to_login(client):
         response = client.get(url)
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login?next="), url
+
+
+def test_the_login_page_is_the_same_for_every_stranger_but_its_token(app, client, db):
+    from prisec.public.site import SiteSettings
+
+    first = client.get("/login").get_data(as_text=True)
+    second = app.test_client().get("/login").get_data(as_text=True)
+    assert csrf_token(first) != csrf_token(second)
+    assert first.replace(csrf_token(first), "") == second.replace(csrf_token(second), "")
+    # Its frame follows the site; a message for the visitor still shows.
+    db.session.add(SiteSettings(name="Cambridge Security Talks"))
+    db.session.commit()
+    renamed = client.get("/login").get_data(as_text=True)
+    assert '<a class="site-name" href="/">Cambridge Security Talks</a>' in renamed
+    sent = client.get("/dashboard", follow_redirects=True).get_data(as_text=True)
+    assert "Log in to see that page." in sent
+    assert "Log in to see that page." not in client.get("/login").get_data(as_text=True)
+    # What was typed comes back, with the message beside its field.
+    refused = client.post(
+        "/login", data={"email": "ada@example.org", "csrf_token": csrf_token(renamed)}
+    )
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    assert 'value="ada@example.org"' in page
+    assert "Enter your password." in page
 
 
 def test_public_pages_stay_public(client, create_talk):
@@ -235,3 +262,57 @@ def test_the_login_limit_holds_across_worker_processes(app, client, organizer, d
     assert _login(other_worker, organizer.email, ORGANIZER_PASSWORD, "10.3.0.2").status_code == 429
     with other_app.app_context():
         db.engine.dispose()
+
+
+def _lock_out(client, address: str) -> None:
+    for i in range(10):
+        assert _login(client, f"guess{i}@example.org", "x", address).status_code == 401
+
+
+def test_a_locked_out_address_is_told_until_when_and_offered_no_form(client, organizer, db):
+    from prisec.public.site import SiteSettings
+
+    _lock_out(client, "10.7.7.7")
+    response = _login(client, organizer.email, ORGANIZER_PASSWORD, "10.7.7.7")
+    assert response.status_code == 429
+    page = response.get_data(as_text=True)
+    assert "Too many failed logins from this address (10 in 15 minutes)" in page
+    assert re.search(r"Try again after <time datetime=\"[^\"]+\">\d\d:\d\d UTC</time>", page)
+    # Nothing from there can log in: no form to fill in, and no session to keep.
+    assert 'name="password"' not in page
+    assert 0 < int(response.headers["Retry-After"]) <= LOGIN_WINDOW.total_seconds()
+    # Every later request from the address gets that answer, the right password too.
+    asked = client.get("/login", environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    assert asked.status_code == 429
+    assert "Set-Cookie" not in asked.headers
+    assert "Content-Security-Policy" in asked.headers
+    assert "Too many failed logins from this address" in asked.get_data(as_text=True)
+    posted = client.post(
+        "/login",
+        data={"email": organizer.email, "password": ORGANIZER_PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.7.7.7"},
+    )
+    assert posted.status_code == 429
+    assert client.get("/dashboard").status_code == 302
+    # The page keeps the site's frame current.
+    db.session.add(SiteSettings(name="Cambridge Security Talks"))
+    db.session.commit()
+    renamed = client.get("/login", environ_base={"REMOTE_ADDR": "10.7.7.7"})
+    assert renamed.status_code == 429
+    assert ">Cambridge Security Talks</a>" in renamed.get_data(as_text=True)
+    # Another address logs in as before.
+    assert _login(client, organizer.email, ORGANIZER_PASSWORD, "10.7.7.8").status_code == 302
+
+
+def test_an_address_lockout_ends_when_its_window_does(client, organizer, db):
+    _lock_out(client, "10.6.6.6")
+    # The oldest failures leave the window two seconds from now.
+    for attempt in db.session.scalars(select(LoginAttempt)):
+        attempt.attempted_at = utcnow() - LOGIN_WINDOW + timedelta(seconds=2)
+    db.session.commit()
+    response = _login(client, organizer.email, ORGANIZER_PASSWORD, "10.6.6.6")
+    assert response.status_code == 429
+    wait = int(response.headers["Retry-After"])
+    assert wait <= 3
+    time.sleep(wait + 0.2)
+    assert _login(client, organizer.email, ORGANIZER_PASSWORD, "10.6.6.6").status_code == 302

@@ -289,8 +289,11 @@ def test_the_login_limit_locks_one_client_address_and_not_another(site):
     for i in range(10):
         status, _, _ = attacker.log_in(email=f"guess{i}@example.org", password="wrong")
         assert status == 401
-    status, _, _ = attacker.log_in()
+    # The locked address is offered no form: nothing from there can log in for a while.
+    status, page, headers = attacker.request("/login")
     assert status == 429
+    assert "Too many failed logins from this address" in page
+    assert int(headers["Retry-After"]) > 0
     status, _, _ = Visitor(site, "127.0.0.3").log_in()
     assert status == 302
 

@@ -7,6 +7,7 @@ from flask import Flask
 
 from ..extensions import login
 from . import (
+    lockout,
     models,  # noqa: F401  (the tables must be known to migrations)
     own,  # noqa: F401  (its pages join the blueprint)
     reset,  # noqa: F401  (its pages join the blueprint)
@@ -26,3 +27,4 @@ def init_app(app: Flask) -> None:
     securitylog.init_app()
     app.register_blueprint(bp)
     app.cli.add_command(organizer_cli)
+    lockout.install(app)

@@ -149,17 +149,43 @@ def _attempt_key(email: str) -> str:
         return email.strip().lower()[:320]
 
 
+def address_locked_until(address: str, now: datetime | None = None) -> datetime | None:
+    """When the address may try again, if it failed LOGIN_LIMIT times in LOGIN_WINDOW.
+
+    While it is locked no attempt from it is recorded, so the lock ends when the
+    LOGIN_LIMIT-th newest failure leaves the window, unless failures from another worker
+    meanwhile pushed it later.
+    """
+    now = now or utcnow()
+    failed = db.session.scalar(
+        select(LoginAttempt.attempted_at)
+        .where(
+            LoginAttempt.address == address,
+            LoginAttempt.attempted_at > now - LOGIN_WINDOW,
+            LoginAttempt.succeeded.is_(False),
+        )
+        .order_by(LoginAttempt.attempted_at.desc())
+        .offset(LOGIN_LIMIT - 1)
+        .limit(1)
+    )
+    return None if failed is None else failed + LOGIN_WINDOW
+
+
 def too_many_failures(email: str, address: str, now: datetime | None = None) -> bool:
     """Whether this login must wait: the address failed too often, or the account did from
     addresses that are not its owner's (no success for it in KNOWN_ADDRESS_WINDOW)."""
     now = now or utcnow()
-    since = now - LOGIN_WINDOW
-    key = _attempt_key(email)
+    return address_locked_until(address, now) is not None or account_locked(email, address, now)
+
+
+def account_locked(email: str, address: str, now: datetime | None = None) -> bool:
+    """Whether the account failed LOGIN_LIMIT times in LOGIN_WINDOW, from addresses that are
+    not its owner's (no success for it from `address` in KNOWN_ADDRESS_WINDOW)."""
+    now = now or utcnow()
     failures = select(func.count(LoginAttempt.id)).where(
-        LoginAttempt.attempted_at > since, LoginAttempt.succeeded.is_(False)
+        LoginAttempt.attempted_at > now - LOGIN_WINDOW, LoginAttempt.succeeded.is_(False)
     )
-    if (db.session.scalar(failures.where(LoginAttempt.address == address)) or 0) >= LOGIN_LIMIT:
-        return True
+    key = _attempt_key(email)
     known = db.session.scalar(
         select(LoginAttempt.id)
         .where(

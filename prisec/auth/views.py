@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -13,9 +15,12 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
+from ..database import utcnow
 from ..extensions import db
 from ..forms import EmptyForm
+from ..rendering import render_in_kept_frame
 from ..team import accounts as team_accounts
+from . import lockout
 from .accounts import (
     LOGIN_LIMIT,
     LOGIN_WINDOW,
@@ -23,8 +28,9 @@ from .accounts import (
     AccountError,
     TokenUsed,
     accept_invite,
+    account_locked,
+    address_locked_until,
     authenticate,
-    too_many_failures,
     usable_invite,
 )
 from .forms import AcceptInviteForm, LoginForm
@@ -45,18 +51,26 @@ def login():
     """The login page; too many failures answer 429."""
     if current_user.is_authenticated:
         return redirect(_after_login())
+    address = request.remote_addr or "unknown"
+    until = address_locked_until(address)
+    if until is not None:
+        if request.method == "POST":
+            log_event("login.locked", email=request.form.get("email", "")[:320])
+        return _locked_out(until)
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        address = request.remote_addr or "unknown"
-        if too_many_failures(form.email.data, address):
+        if account_locked(form.email.data, address):
             log_event("login.locked", email=form.email.data[:320])
+            # The same answer to every attempt while locked (an attacker's, mostly): the form
+            # emptied, and why, beside the password.
+            locked = LoginForm(formdata=None)
             minutes = int(LOGIN_WINDOW.total_seconds() // 60)
-            form.password.errors = [
-                f"Too many failed logins ({LOGIN_LIMIT}) for this account or address. "
+            locked.password.errors = [
+                f"Too many failed logins ({LOGIN_LIMIT}) for this account. "
                 f"Wait {minutes} minutes and try again."
             ]
-            response = render_template("auth/login.html", form=form)
+            response = render_in_kept_frame("auth/login.html", locked)
             return response, 429, {"Retry-After": str(int(LOGIN_WINDOW.total_seconds()))}
         organizer = authenticate(form.email.data, form.password.data, address)
         if organizer is not None:
@@ -66,7 +80,23 @@ def login():
         status = 401
     elif request.method == "POST":
         status = 422
-    return render_template("auth/login.html", form=form), status
+    return render_in_kept_frame("auth/login.html", form), status
+
+
+def _locked_out(until: datetime):
+    """The answer to every login from an address locked until `until`: no form, as nothing
+    from there can log in; kept for the address by the gate in front of Flask."""
+    lockout.hold(until.timestamp())
+    seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
+    # Shown to the minute, rounded up: at the time shown the address may try again.
+    shown = (until + timedelta(seconds=59)).replace(second=0, microsecond=0)
+    page = render_template(
+        "auth/locked.html",
+        until=shown,
+        limit=LOGIN_LIMIT,
+        minutes=int(LOGIN_WINDOW.total_seconds() // 60),
+    )
+    return page, 429, {"Retry-After": str(seconds)}
 
 
 @bp.post("/logout")
