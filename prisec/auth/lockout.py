@@ -11,6 +11,7 @@ data (its name, its menu) is unchanged, and never past the lock's end.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -41,9 +42,18 @@ class _Held:
 def hold(until: float) -> None:
     """Let the gate answer this request's address with this request's answer (a 429) until
     `until` (Unix time); call it before the page renders, which reads the site's data."""
-    stamp = current_app.extensions["prisec_answers"].stamp(_SITE)
+    stamp = _site_stamp(current_app)
     if stamp is not None:
         request.environ[HOLD] = (until, stamp)
+
+
+def retry_after(until: float) -> str:
+    """Whole seconds until `until` (Unix time), rounded up, at least 1: `Retry-After`."""
+    return str(max(1, math.ceil(until - time.time())))
+
+
+def _site_stamp(app: Flask) -> Stamp | None:
+    return app.extensions["prisec_answers"].stamp(_SITE)
 
 
 class LockoutGate:
@@ -63,19 +73,16 @@ class LockoutGate:
         address = environ.get("REMOTE_ADDR") or "unknown"
         held = self.held.get(address)
         if held is not None:
-            left = held.until - time.time()
-            if left > 0 and self._stamp() == held.stamp:
-                retry = ("Retry-After", str(max(1, int(left + 0.999))))
-                start_response(held.status, [*held.headers, retry])
+            if held.until > time.time() and _site_stamp(self.app) == held.stamp:
+                start_response(
+                    held.status, [*held.headers, ("Retry-After", retry_after(held.until))]
+                )
                 return [held.body]
             self.held.pop(address, None)
         captured, chunks = collected(self.wsgi_app, environ)
         self._keep(address, environ.get(HOLD), captured, chunks)
         start_response(captured["status"], captured["headers"], captured["exc_info"])
         return chunks
-
-    def _stamp(self) -> Stamp | None:
-        return self.app.extensions["prisec_answers"].stamp(_SITE)
 
     def _keep(
         self,

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_login import current_user, login_required, logout_user
 
-from ..database import utcnow
 from ..extensions import db
 from ..forms import EmptyForm
 from ..rendering import render_in_kept_frame
@@ -87,7 +86,6 @@ def _locked_out(until: datetime):
     """The answer to every login from an address locked until `until`: no form, as nothing
     from there can log in; kept for the address by the gate in front of Flask."""
     lockout.hold(until.timestamp())
-    seconds = max(1, int((until - utcnow()).total_seconds()) + 1)
     # Shown to the minute, rounded up: at the time shown the address may try again.
     shown = (until + timedelta(seconds=59)).replace(second=0, microsecond=0)
     page = render_template(
@@ -96,7 +94,7 @@ def _locked_out(until: datetime):
         limit=LOGIN_LIMIT,
         minutes=int(LOGIN_WINDOW.total_seconds() // 60),
     )
-    return page, 429, {"Retry-After": str(seconds)}
+    return page, 429, {"Retry-After": lockout.retry_after(until.timestamp())}
 
 
 @bp.post("/logout")
