@@ -46,7 +46,7 @@ db-upgrade: $(VENV)/.installed
 # sizes, static publishing, the mixed row; wrk installed if missing), a site of 50,000 talks
 # in 2,000 series, and the dashboard of a 2,500-talk series.
 .PHONY: bench bench-limits bench-dashboard bench-sizes
-bench: bench-limits bench-scale bench-dashboard
+bench: bench-sizes bench-limits bench-scale bench-dashboard
 
 bench-limits: $(VENV)/.installed
 	command -v wrk >/dev/null || sudo apt-get install -y wrk

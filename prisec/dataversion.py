@@ -191,6 +191,10 @@ def _names_of_flush(session: Session) -> set[str]:
             else:
                 # Unknown to this map: assumed public, so nothing is ever served stale.
                 names.add(SITE)
+    # A talk raised earlier in this transaction (the save's first flush) needs no second
+    # look: what is committed is what readers see, and its names are already raised.
+    raised = session.info.get("prisec_raised", ())
+    talk_ids = {talk_id for talk_id in talk_ids if f"talk:{talk_id}" not in raised}
     return names | _public_talks_of(session, talk_ids)
 
 

@@ -5,14 +5,17 @@ Elsewhere a plain ILIKE fallback answers.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Engine,
     Select,
     column,
     event,
@@ -39,9 +42,14 @@ PG_TABLE = "talk_search"
 _FTS_OBJECTS = re.compile(rf"^({FTS_TABLE}(_(data|idx|content|docsize|config))?|{PG_TABLE})$")
 
 # The searchable text of the talks whose ids are in the temporary list.
-_REFRESH = [
-    f"DELETE FROM {FTS_TABLE} WHERE rowid IN (SELECT id FROM temp.search_refresh)",
-    f"""INSERT INTO {FTS_TABLE} (rowid, title, speakers, affiliations, abstract)
+# The talks to refresh: all of them, or those named, bound as JSON arrays (one statement
+# each, whatever their number, and no temporary table to fill and empty).
+_ALL_TALKS = "SELECT id FROM talk"
+_CHOSEN_TALKS = (
+    "SELECT value FROM json_each(:talks) UNION "
+    "SELECT talk_id FROM talk_speaker WHERE speaker_id IN (SELECT value FROM json_each(:speakers))"
+)
+_REFRESH = f"""INSERT INTO {FTS_TABLE} (rowid, title, speakers, affiliations, abstract)
     SELECT
         t.id,
         t.title,
@@ -52,8 +60,7 @@ _REFRESH = [
                   FROM talk_speaker ts JOIN speaker s ON s.id = ts.speaker_id
                   WHERE ts.talk_id = t.id), ''),
         t.abstract
-    FROM talk t WHERE t.id IN (SELECT id FROM temp.search_refresh)""",
-]
+    FROM talk t WHERE t.id IN ({{chosen}})"""
 
 _fts = table(FTS_TABLE, column("rowid"), column("rank"))
 _pg = table(PG_TABLE, column("talk_id"), column("document"))
@@ -239,16 +246,29 @@ def search_talks(
     return SearchPage(talks=talks, total=total or 0, page=page, per_page=per_page)
 
 
+# Engines whose database has the index. Only a yes is remembered: the index is made by a
+# migration and never dropped while the application runs, and asking costs a statement.
+_indexed: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
 def _has_index(connection: Connection) -> bool:
+    if connection.engine in _indexed:
+        return True
     if connection.dialect.name == "postgresql":
-        return connection.scalar(sql(f"SELECT to_regclass('{PG_TABLE}') IS NOT NULL")) or False
-    if connection.dialect.name != "sqlite":
-        return False
-    found = connection.execute(
-        sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
-        {"name": FTS_TABLE},
-    )
-    return found.first() is not None
+        found = connection.scalar(sql(f"SELECT to_regclass('{PG_TABLE}') IS NOT NULL")) or False
+    elif connection.dialect.name == "sqlite":
+        found = (
+            connection.execute(
+                sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name"),
+                {"name": FTS_TABLE},
+            ).first()
+            is not None
+        )
+    else:
+        found = False
+    if found:
+        _indexed.add(connection.engine)
+    return found
 
 
 def refresh_search_index(
@@ -260,37 +280,23 @@ def refresh_search_index(
     if connection.dialect.name == "postgresql":
         _refresh_postgres(connection, talk_ids, speaker_ids)
         return
-    connection.execute(sql("CREATE TEMP TABLE IF NOT EXISTS search_refresh (id INTEGER)"))
-    connection.execute(sql("DELETE FROM temp.search_refresh"))
     if talk_ids is None:
-        connection.execute(sql("INSERT INTO temp.search_refresh SELECT id FROM talk"))
+        chosen, ids = _ALL_TALKS, {}
         connection.execute(sql(f"DELETE FROM {FTS_TABLE}"))
     else:
-        for talk_id in talk_ids:
-            connection.execute(sql("INSERT INTO temp.search_refresh VALUES (:id)"), {"id": talk_id})
-        for speaker_id in speaker_ids:
-            connection.execute(
-                sql(
-                    "INSERT INTO temp.search_refresh "
-                    "SELECT talk_id FROM talk_speaker WHERE speaker_id = :id"
-                ),
-                {"id": speaker_id},
-            )
-    for statement in _REFRESH:
-        connection.execute(sql(statement))
+        chosen = _CHOSEN_TALKS
+        ids = {"talks": json.dumps(sorted(talk_ids)), "speakers": json.dumps(sorted(speaker_ids))}
+        connection.execute(sql(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({chosen})"), ids)
+    connection.execute(sql(_REFRESH.format(chosen=chosen)), ids)
     # Titles with maths are found by their Unicode (ε) and TeX names (varepsilon, epsilon).
     with_maths = connection.execute(
-        sql(
-            "SELECT id, title FROM talk WHERE instr(title, '$') > 0 "
-            "AND id IN (SELECT id FROM temp.search_refresh)"
-        )
+        sql(f"SELECT id, title FROM talk WHERE instr(title, '$') > 0 AND id IN ({chosen})"), ids
     ).all()
     for talk_id, title in with_maths:
         connection.execute(
             sql(f"UPDATE {FTS_TABLE} SET title = :title WHERE rowid = :id"),
             {"id": talk_id, "title": f"{title} {search_words(title)}"},
         )
-    connection.execute(sql("DELETE FROM temp.search_refresh"))
 
 
 def _refresh_postgres(
