@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flask import Response, current_app, make_response, render_template, session
+from flask import Response, current_app, make_response, render_template, request, session
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from jinja2 import Template
@@ -48,8 +48,10 @@ def render_in_kept_frame(template_name: str, form: FlaskForm, **context) -> str:
     app = current_app
     template = app.jinja_env.get_template(template_name)
     app.update_template_context(context)
+    # Its links hold the address the site was asked at (a proxy's prefix), as kept pages do.
+    where = (request.host, request.script_root)
     before, after = memoised(
-        ("frame", template_name), frozenset({SITE}), lambda: _frame(template, context)
+        ("frame", template_name, where), frozenset({SITE}), lambda: _frame(template, context)
     )
     fields = [field for field in form if field.type != "CSRFTokenField"]
     if any(field.data for field in fields):  # what was typed is shown back
@@ -59,7 +61,7 @@ def render_in_kept_frame(template_name: str, form: FlaskForm, **context) -> str:
     token = getattr(getattr(form, "csrf_token", None), "current_token", None) or ""
     messages = tuple((field.name, tuple(field.errors)) for field in fields if field.errors)
     empty = memoised(
-        ("empty form", template_name, messages),
+        ("empty form", template_name, where, messages),
         frozenset({SITE}),
         lambda: _with_token_held(_content(template, context), token),
     )

@@ -66,6 +66,18 @@ def test_anonymous_visitor_of_an_organizer_page_is_sent_to_login(client):
         assert response.headers["Location"].startswith("/login?next="), url
 
 
+def test_the_login_page_links_to_the_address_it_was_asked_at(client, db):
+    # Behind a proxy's prefix and straight at the server, the same site: the kept frame's
+    # links must follow each, or one of them loses its style sheet and scripts.
+    direct = client.get("/login").get_data(as_text=True)
+    prefixed = client.get("/login", environ_overrides={"SCRIPT_NAME": "/seminars"})
+    page = prefixed.get_data(as_text=True)
+    assert 'href="/static/css/prisec.css' in direct
+    assert 'href="/seminars/static/css/prisec.css' in page
+    assert 'href="/seminars/forgot"' in page  # the form's own part, kept apart
+    assert 'href="/static/css/prisec.css' not in page
+
+
 def test_the_login_page_is_the_same_for_every_stranger_but_its_token(app, client, db):
     from prisec.public.site import SiteSettings
 

@@ -62,7 +62,7 @@ class LockoutGate:
     def __init__(self, app: Flask, wsgi_app: Callable) -> None:
         self.app = app
         self.wsgi_app = wsgi_app
-        self.held: dict[str, _Held] = {}
+        self.held: dict[tuple[str, str | None, str], _Held] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != "/login" or environ.get("REQUEST_METHOD") not in (
@@ -70,7 +70,12 @@ class LockoutGate:
             "POST",
         ):
             return self.wsgi_app(environ, start_response)
-        address = environ.get("REMOTE_ADDR") or "unknown"
+        # The page's links hold the address the site was asked at (a proxy's prefix).
+        address = (
+            environ.get("REMOTE_ADDR") or "unknown",
+            environ.get("HTTP_HOST"),
+            environ.get("SCRIPT_NAME", ""),
+        )
         held = self.held.get(address)
         if held is not None:
             if held.until > time.time() and _site_stamp(self.app) == held.stamp:
@@ -86,7 +91,7 @@ class LockoutGate:
 
     def _keep(
         self,
-        address: str,
+        address: tuple[str, str | None, str],
         hold: tuple[float, Stamp] | None,
         captured: dict[str, Any],
         chunks: list[bytes],
