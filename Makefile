@@ -7,8 +7,11 @@ DEMO ?= $(or $(PRISEC_DEMO),1)
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
-# Tests run in two processes (one per core), each test file whole in one of them.
-PYTEST := $(BIN)/pytest -n 2 --dist loadfile
+# Tests run in three processes, each test file whole in one of them: on two cores, since the
+# browser and server tests spend much of their time waiting on another process, a third
+# keeps both cores busy. `make test WORKERS=2` for fewer.
+WORKERS ?= 3
+PYTEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 .PHONY: run test lint format db-upgrade clean
 
