@@ -17,7 +17,6 @@ import contextlib
 import os
 import re
 import resource
-import shutil
 import signal
 import statistics
 import subprocess
@@ -26,11 +25,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from serving import PROJECT_ROOT, free_port, get, start
+from serving import PROJECT_ROOT, Run, ensure_wrk, free_port, get, start, wrk
 
 sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -107,70 +105,6 @@ response = function(status, headers, page)
 end
 delay = function() return 160 end
 """
-
-
-@dataclass
-class Run:
-    """One wrk run: requests/s, p99 latency (ms), server CPU seconds per answer."""
-
-    per_second: float
-    p99_ms: float
-    cpu_ms: float
-    non_2xx: int
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """CPU time (user + system) the processes have used."""
-    total = 0.0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
-
-
-def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
-def wrk(
-    url: str,
-    pids: list[int],
-    seconds: float,
-    headers: dict[str, str] | None = None,
-    paths: list[str] | None = None,
-    lua: Path | None = None,
-) -> Run:
-    """wrk -t2 -c16 against `url`, with the CPU the server processes `pids` used meanwhile."""
-    command = ["wrk", "-t2", "-c16", f"-d{seconds:g}s", "--latency"]
-    for name, value in (headers or {}).items():
-        command += ["-H", f"{name}: {value}"]
-    env = dict(os.environ)
-    if paths:
-        command += ["-s", str(lua)]
-        env["BENCH_PATHS"] = " ".join(paths)
-    before = cpu_seconds(pids)
-    out = subprocess.run(
-        [*command, url], capture_output=True, text=True, check=True, env=env
-    ).stdout
-    cpu = cpu_seconds(pids) - before
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
-    p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
-    return Run(
-        per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p99_ms=_ms(p99.group(1)) if p99 else float("nan"),
-        cpu_ms=cpu / requests * 1000 if requests else 0.0,
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-    )
-
-
-def ensure_wrk() -> None:
-    """wrk from Debian, installed when missing."""
-    if shutil.which("wrk"):
-        return
-    sudo = [] if os.geteuid() == 0 else ["sudo"]
-    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
 
 
 def children(pid: int) -> list[int]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -86,3 +89,77 @@ def waitress(instance: Path, port: int, threads: int | None = None) -> subproces
     if threads:
         command.append(f"--threads={threads}")
     return start([*command, "app:app"], port, {"PRISEC_INSTANCE_PATH": str(instance)})
+
+
+@dataclass
+class Run:
+    """One wrk run: requests/s, p99 latency (ms), server CPU seconds per answer."""
+
+    per_second: float
+    p99_ms: float
+    cpu_ms: float
+    non_2xx: int
+    requests: int = 0
+    seconds: float = 0.0
+    p50_ms: float = float("nan")
+    server_cpu: float = 0.0
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) the processes have used."""
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def wrk(
+    url: str,
+    pids: list[int],
+    seconds: float,
+    headers: dict[str, str] | None = None,
+    paths: list[str] | None = None,
+    lua: Path | None = None,
+    connections: int = 16,
+) -> Run:
+    """wrk -t2 -c16 against `url`, with the CPU the server processes `pids` used meanwhile."""
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    env = dict(os.environ)
+    if paths:
+        command += ["-s", str(lua)]
+        env["BENCH_PATHS"] = " ".join(paths)
+    before = cpu_seconds(pids)
+    out = subprocess.run(
+        [*command, url], capture_output=True, text=True, check=True, env=env
+    ).stdout
+    cpu = cpu_seconds(pids) - before
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+(?:us|ms|s))", out)
+    p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return Run(
+        per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        p99_ms=_ms(p99.group(1)) if p99 else float("nan"),
+        cpu_ms=cpu / requests * 1000 if requests else 0.0,
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
+        requests=requests,
+        seconds=seconds,
+        p50_ms=_ms(p50.group(1)) if p50 else float("nan"),
+        server_cpu=cpu,
+    )
+
+
+def ensure_wrk() -> None:
+    """wrk from Debian, installed when missing."""
+    if shutil.which("wrk"):
+        return
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    subprocess.run([*sudo, "apt-get", "install", "-y", "wrk"], check=True)
