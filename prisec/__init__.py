@@ -12,7 +12,7 @@ from jinja2 import StrictUndefined
 from sqlalchemy.orm import configure_mappers
 
 from .config import Config, apply_site_settings, calendar_host
-from .database import configure_sqlite, normalise_database_url
+from .database import configure_sqlite, engine_options, normalise_database_url
 from .extensions import LazyMigrationCommands, csrf, db, htmx, login
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -54,6 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'prisec.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance / "secret_key")
