@@ -6,6 +6,9 @@ import gc
 
 from prisec import create_app
 
+# glibc's <malloc.h>
+_M_ARENA_MAX = -8
+
 
 def _few_malloc_arenas() -> None:
     """Let glibc's malloc share two arenas among the server's threads (M_ARENA_MAX)."""
@@ -15,7 +18,7 @@ def _few_malloc_arenas() -> None:
     # The GIL already keeps the threads from allocating at once. Elsewhere than glibc
     # (musl, macOS) there is no such call, or it does nothing.
     with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).mallopt(-8, 2)
+        ctypes.CDLL(None).mallopt(_M_ARENA_MAX, 2)
 
 
 _few_malloc_arenas()

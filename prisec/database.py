@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.types import TypeDecorator
 
 
@@ -54,7 +54,9 @@ def engine_options(url: str, options: dict) -> dict:
     of warming every pooled connection's in turn: a worker of 10,000 talks peaks some 7 MB
     lower. An in-memory SQLite database has one shared connection and no such pool.
     """
-    if url.startswith("sqlite") and (url.endswith((":memory:", "://")) or "mode=memory" in url):
+    parsed = make_url(url)
+    in_memory = not parsed.database or parsed.database == ":memory:" or "mode=memory" in url
+    if parsed.get_backend_name() == "sqlite" and in_memory:
         return dict(options)
     return {"pool_use_lifo": True, **options}
 
