@@ -28,7 +28,16 @@ import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 
-from serving import PROJECT_ROOT, Run, ensure_wrk, free_port, get, start, wrk
+from serving import (
+    PROJECT_ROOT,
+    Run,
+    do_nothing_flask,
+    ensure_wrk,
+    free_port,
+    get,
+    start,
+    wrk,
+)
 
 sys.path.insert(0, str(PROJECT_ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,15 +47,6 @@ from results import replace_section  # noqa: E402
 
 TALKS = 10_000
 THREADS = 8
-NOOP_APP = """from flask import Flask
-
-app = Flask(__name__)
-
-
-@app.get("/")
-def index():
-    return "ok"
-"""
 NGINX_CONF = """worker_processes 2;
 pid {root}/nginx.pid;
 error_log {root}/error.log;
@@ -323,7 +323,6 @@ def main() -> None:
         began = time.perf_counter()
         archive.build(instance, TALKS)
         build_seconds = time.perf_counter() - began
-        (root / "noop.py").write_text(NOOP_APP)
         lua = root / "rotate.lua"
         lua.write_text(ROTATE_LUA)
         waitress = str(Path(sys.executable).parent / "waitress-serve")
@@ -335,12 +334,7 @@ def main() -> None:
                 {"PRISEC_INSTANCE_PATH": str(instance)},
             )
         ]
-        noop = subprocess.Popen(
-            [waitress, f"--listen=127.0.0.1:{noop_port}", f"--threads={THREADS}", "noop:app"],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        noop = do_nothing_flask(root, noop_port, THREADS)
         servers.append(noop)
         try:
             report = measure(args, root, lua, servers[0], noop, prisec_port, noop_port, nginx_port)
@@ -364,12 +358,6 @@ PARTS = ("rows", "publishing", "mixed")
 
 def measure(args, root, lua, prisec, noop, prisec_port, noop_port, nginx_port) -> dict:
     """Every row, interleaved over the rounds; static publishing; the mixed row after them."""
-    for _ in range(100):
-        try:
-            if get(noop_port, "/")[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.1)
     talk_b = canonical(prisec_port, "/talks/2")  # talk i goes to series i % 4: series B
     paths = {
         "/ cached": "/",

@@ -57,12 +57,17 @@ def flask(
 
 
 def start(
-    command: list[str], port: int, env: dict[str, str], seconds: float = 60
+    command: list[str],
+    port: int,
+    env: dict[str, str],
+    seconds: float = 60,
+    ready: str = "/healthz",
+    cwd: Path = PROJECT_ROOT,
 ) -> subprocess.Popen:
-    """Start a server with `env` added to ours; return once /healthz answers, within `seconds`."""
+    """Start a server with `env` added to ours; return once `ready` answers, within `seconds`."""
     process = subprocess.Popen(
         command,
-        cwd=PROJECT_ROOT,
+        cwd=cwd,
         env={**os.environ, **env},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -73,14 +78,34 @@ def start(
         if process.poll() is not None:
             raise RuntimeError(f"{name} exited with {process.returncode}")
         try:
-            if get(port, "/healthz")[0] == 200:
+            if get(port, ready)[0] == 200:
                 return process
         except OSError:
             # Not listening yet: wait a little, or learn at once that the server died.
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=0.1)
     process.kill()
-    raise RuntimeError(f"{name} did not answer /healthz in {seconds:g} s")
+    raise RuntimeError(f"{name} did not answer {ready} in {seconds:g} s")
+
+
+# The yardstick of every answer: Flask itself under the same server, doing nothing.
+NOOP_APP = """from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.get("/")
+def index():
+    return "ok"
+"""
+
+
+def do_nothing_flask(folder: Path, port: int, threads: int = 8) -> subprocess.Popen:
+    """A do-nothing Flask app under `waitress-serve --threads` as prisec's, answering /."""
+    (folder / "noop.py").write_text(NOOP_APP)
+    waitress = str(Path(sys.executable).parent / "waitress-serve")
+    command = [waitress, f"--listen=127.0.0.1:{port}", f"--threads={threads}", "noop:app"]
+    return start(command, port, {}, ready="/", cwd=folder)
 
 
 def waitress(instance: Path, port: int, threads: int | None = None) -> subprocess.Popen:
@@ -93,16 +118,23 @@ def waitress(instance: Path, port: int, threads: int | None = None) -> subproces
 
 @dataclass
 class Run:
-    """One wrk run: requests/s, p99 latency (ms), server CPU seconds per answer."""
+    """One wrk run (or several taken as one): answers, seconds and the server's CPU seconds."""
 
-    per_second: float
+    requests: int
+    seconds: float
+    server_cpu: float
+    p50_ms: float
     p99_ms: float
-    cpu_ms: float
     non_2xx: int
-    requests: int = 0
-    seconds: float = 0.0
-    p50_ms: float = float("nan")
-    server_cpu: float = 0.0
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    @property
+    def cpu_ms(self) -> float:
+        """Server CPU milliseconds per answer."""
+        return self.server_cpu / self.requests * 1000 if self.requests else 0.0
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -115,8 +147,8 @@ def cpu_seconds(pids: list[int]) -> float:
 
 
 def _ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def wrk(
@@ -128,7 +160,7 @@ def wrk(
     lua: Path | None = None,
     connections: int = 16,
 ) -> Run:
-    """wrk -t2 -c16 against `url`, with the CPU the server processes `pids` used meanwhile."""
+    """wrk -t2 against `url`, with the CPU the server processes `pids` used meanwhile."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--latency"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
@@ -141,19 +173,17 @@ def wrk(
         [*command, url], capture_output=True, text=True, check=True, env=env
     ).stdout
     cpu = cpu_seconds(pids) - before
-    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    requests, seconds = re.search(r"(\d+) requests in ([\d.]+(?:us|ms|s|m))", out).groups()
     p50 = re.search(r"50%\s+([\d.]+(?:us|ms|s))", out)
     p99 = re.search(r"99%\s+([\d.]+(?:us|ms|s))", out)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return Run(
-        per_second=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        p99_ms=_ms(p99.group(1)) if p99 else float("nan"),
-        cpu_ms=cpu / requests * 1000 if requests else 0.0,
-        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
-        requests=requests,
-        seconds=seconds,
-        p50_ms=_ms(p50.group(1)) if p50 else float("nan"),
+        requests=int(requests),
+        seconds=_ms(seconds) / 1000,
         server_cpu=cpu,
+        p50_ms=_ms(p50.group(1)) if p50 else float("nan"),
+        p99_ms=_ms(p99.group(1)) if p99 else float("nan"),
+        non_2xx=int(non_2xx.group(1)) if non_2xx else 0,
     )
 
 
