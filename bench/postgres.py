@@ -207,7 +207,8 @@ def report(
         "",
         "An edit written by another process, then 20 fresh requests for `/talks`: "
         + "; ".join(f"{name} showed it {seen}/20 times" for name, (_, seen) in results.items())
-        + ". Caches key on the data version kept in the database, so every worker sees it.",
+        + ". Caches key on the versions of their scopes (the site, the series, the talk) "
+        "kept in the database, so every worker sees it.",
         "",
     ]
     return "\n".join(lines)

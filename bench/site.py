@@ -264,7 +264,7 @@ def report(results: list[SizeResult], args: argparse.Namespace, total: float) ->
         "as a ratio to it. `/healthz` is prisec's own (Flask's request machinery, its "
         "middleware and one `SELECT 1`). Before each load run one "
         "request renders the answer (its time is the 'first answer' column: a page rendered "
-        "from the database, since every page is kept per data version and minute); the load "
+        "from the database, since every page is kept per scope of its data and minute); the load "
         "then measures what visitors get while the data does not change.",
         "",
         "On a shared machine requests per second swing with whatever else runs, the ceiling "
@@ -388,11 +388,12 @@ def targets(smallest: SizeResult, largest: SizeResult) -> list[str]:
         "gzipped bodies and rendered Markdown add the rest, bounded in count and in bytes.",
         f"- Search: the first answer to `/talks?q=` renders from the database "
         f"({largest.first_answer['/talks?q=membership (search)'] * 1000:.0f} ms at "
-        f"{largest.talks:,} talks, where every talk matches the word) and its filter menu "
-        "lists every speaker with a public talk, so the page grows with the archive "
-        f"({largest.body_bytes['/talks?q=membership (search)']:,} bytes gzipped) though it "
-        "shows 20 talks; the menus are kept per data version, and later answers come from "
-        "the page cache.",
+        f"{largest.talks:,} talks, where every talk matches the word); it shows 20 talks, "
+        "and its speaker filter is a text field with suggestions, not a menu of every "
+        "speaker, so the page stays the size of what it shows "
+        f"({largest.body_bytes['/talks?q=membership (search)']:,} bytes gzipped); the series "
+        "and year menus are kept until a series changes, and later answers come from the "
+        "page cache.",
         f"- Cold feed: `/calendar.ics` holds every upcoming talk and those of the past 12 "
         f"months: {largest.cold_events:,} events at {largest.talks:,} talks, "
         f"{largest.cold_feed_cpu / max(largest.cold_events, 1) * 1000:.2f} ms of CPU each "
