@@ -352,6 +352,27 @@ def test_a_stale_save_is_refused_and_shows_the_other_value(
     assert db.session.get(Talk, talk.id).title == "My title"
 
 
+def test_a_preview_answered_after_the_save_keeps_the_saved_message(
+    app, organizer_client, series, create_talk
+):
+    # The abstract's preview fires 300 ms after typing: a quick "Save talk" races it. Its
+    # answer, arriving after the save's, must not put back the cookie from before the save.
+    talk = create_talk(series=series, title="Raced")
+    data = _edit_form(organizer_client, talk)
+    before = organizer_client.get_cookie("session").value
+    saved = organizer_client.post(f"/dashboard/talks/{talk.id}/edit", data=data)
+    assert saved.status_code == 303
+    preview = app.test_client()
+    preview.environ_base.update(organizer_client.environ_base)
+    preview.set_cookie("session", before, domain="localhost")
+    late = preview.post("/preview", data={"abstract": "x"}, headers={"HX-Request": "true"})
+    assert late.status_code == 200
+    for cookie in late.headers.getlist("Set-Cookie"):
+        organizer_client.set_cookie("session", cookie.split(";")[0].split("=", 1)[1])
+    page = organizer_client.get(saved.headers["Location"]).get_data(as_text=True)
+    assert "Saved “Raced”." in page
+
+
 def test_a_stale_save_over_htmx_answers_409(organizer_client, series, create_talk, db):
     talk = create_talk(series=series, start=datetime(2027, 3, 10, 13, tzinfo=UTC))
     mine = _edit_form(organizer_client, talk)

@@ -14,7 +14,7 @@ from . import (
     securitylog,
 )
 from .cli import organizer_cli
-from .sessions import load_organizer
+from .sessions import SessionCookie, load_organizer
 from .views import bp
 
 
@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     login.login_message = "Log in to see that page."
     login.login_message_category = "info"
     login.user_loader(load_organizer)
+    app.session_interface = SessionCookie()
     securitylog.init_app()
     app.register_blueprint(bp)
     app.cli.add_command(organizer_cli)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, session
+from flask import Flask, current_app, request, session
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import login_user
 from sqlalchemy import update
 
@@ -13,6 +14,22 @@ from ..models import Organizer
 
 # Session keys: when the session began (seconds since the epoch), for the absolute lifetime.
 LOGIN_AT = "_login_at"
+
+
+class SessionCookie(SecureCookieSessionInterface):
+    """Flask's signed cookie, not re-signed on a page's own background (htmx) requests.
+
+    An unchanged permanent session is re-signed on every answer, which keeps the idle
+    lifetime going. A background answer (the abstract's preview, a speaker row) carries the
+    session as its request found it; arriving after a concurrent answer that changed the
+    session, as a save's "Saved" message does, it would put the older cookie back. The page
+    loads around them keep the idle lifetime going.
+    """
+
+    def should_set_cookie(self, app: Flask, session: SessionMixin) -> bool:
+        if not session.modified and request.headers.get("HX-Request") == "true":
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def begin_session(organizer: Organizer) -> None:
